@@ -1,0 +1,256 @@
+//! `bondspace`: the command-line interface, a thin layer over the `bondspace` library.
+//!
+//! Exit status: 0 on success, 2 on bad usage or bad input (one line naming the problem),
+//! 1 on any other failure (e.g. a minimiser that did not converge).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use bondspace::prepare::{self, HarmonicOptions, IplOptions};
+use bondspace::{AnyConfiguration, Configuration, io::xyz, progress, with_dim};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "bondspace",
+    version,
+    about = "Computer glasses and their bond-force-response operator A = S M⁺ Sᵀ"
+)]
+struct Cli {
+    /// No progress bars.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a configuration (IPL glass or harmonic packing) and write it as extended XYZ.
+    Prepare {
+        #[command(subcommand)]
+        what: PrepareCmd,
+    },
+    /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
+    Inspect {
+        /// Extended-XYZ configuration.
+        config: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// Spatial dimension (2 or 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+    dim: u8,
+    /// Number of particles.
+    #[arg(short = 'n', long = "particles")]
+    n: usize,
+    /// Random seed (same seed, same output, whatever the thread count).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output file (extended XYZ).
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Force tolerance relative to the typical pair force (mean |u′| over bonds).
+    #[arg(long, default_value_t = prepare::DEFAULT_REL_TOL)]
+    tolerance: f64,
+}
+
+#[derive(Subcommand)]
+enum PrepareCmd {
+    /// IPL soft-sphere glass at parent temperature Tp (`--tp inf`: instant quench).
+    Ipl {
+        #[command(flatten)]
+        common: Common,
+        /// Parent temperature: `inf` for an instant quench from random positions.
+        #[arg(long, default_value = "inf")]
+        tp: String,
+        /// Monte Carlo sweeps at Tp (finite Tp only).
+        #[arg(long)]
+        sweeps: Option<u64>,
+        /// Number density (default 0.58 in 3D, 0.70 in 2D).
+        #[arg(long)]
+        density: Option<f64>,
+    },
+    /// Harmonic-sphere packing (radii 0.5/0.7, 50:50) at a target pressure.
+    Harmonic {
+        #[command(flatten)]
+        common: Common,
+        /// Target pressure p*.
+        #[arg(long, default_value_t = 0.1)]
+        pressure: f64,
+    },
+}
+
+/// An error that should exit with status 2 (bad usage or input).
+#[derive(Debug)]
+struct InputError(String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn input_error(msg: impl Into<String>) -> anyhow::Error {
+    InputError(msg.into()).into()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let input = e.downcast_ref::<InputError>().is_some()
+                || e.downcast_ref::<bondspace::Error>()
+                    .is_some_and(|e| e.is_input_error());
+            eprintln!("error: {e:#}");
+            ExitCode::from(if input { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Prepare { what } => run_prepare(what),
+        Command::Inspect { config, json } => run_inspect(&config, json),
+    }
+}
+
+fn check_common(c: &Common) -> anyhow::Result<()> {
+    if c.n < 2 {
+        return Err(input_error("-n must be at least 2"));
+    }
+    if !(c.tolerance.is_finite() && c.tolerance > 0.0) {
+        return Err(input_error("--tolerance must be positive"));
+    }
+    Ok(())
+}
+
+fn run_prepare(what: PrepareCmd) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let (output, cfg): (PathBuf, AnyConfiguration) = match what {
+        PrepareCmd::Ipl {
+            common,
+            tp,
+            sweeps,
+            density,
+        } => {
+            check_common(&common)?;
+            let tp_value: f64 = tp
+                .parse()
+                .map_err(|_| input_error(format!("--tp {tp:?} is not a number or 'inf'")))?;
+            if !tp_value.is_infinite() || tp_value < 0.0 {
+                return Err(input_error(format!(
+                    "--tp {tp}: finite parent temperatures need SWAP Monte Carlo, which is not implemented yet; use --tp inf"
+                )));
+            }
+            if sweeps.is_some() {
+                return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+            let mut opt = IplOptions::defaults(common.dim as usize);
+            if let Some(d) = density {
+                if !(d.is_finite() && d > 0.0) {
+                    return Err(input_error("--density must be positive"));
+                }
+                opt.density = d;
+            }
+            opt.quench.rel_tol = common.tolerance;
+            let bar = progress::spinner("quench");
+            let cfg: AnyConfiguration = if common.dim == 2 {
+                prepare::ipl_instant_quench::<2>(common.n, &opt, common.seed, &bar)?.into()
+            } else {
+                prepare::ipl_instant_quench::<3>(common.n, &opt, common.seed, &bar)?.into()
+            };
+            bar.finish_and_clear();
+            (common.output, cfg)
+        }
+        PrepareCmd::Harmonic { common, pressure } => {
+            check_common(&common)?;
+            if !(pressure.is_finite() && pressure > 0.0) {
+                return Err(input_error("--pressure must be positive"));
+            }
+            let opt = HarmonicOptions {
+                pressure,
+                quench: prepare::QuenchOptions {
+                    rel_tol: common.tolerance,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let bar = progress::spinner("packing");
+            let cfg: AnyConfiguration = if common.dim == 2 {
+                prepare::harmonic_packing::<2>(common.n, &opt, common.seed, &bar)?.into()
+            } else {
+                prepare::harmonic_packing::<3>(common.n, &opt, common.seed, &bar)?.into()
+            };
+            bar.finish_and_clear();
+            (common.output, cfg)
+        }
+    };
+    xyz::write_any(&cfg, &output)?;
+    with_dim!(&cfg, c => report_written(c, &output, start.elapsed().as_secs_f64()))
+}
+
+fn report_written<const D: usize>(
+    c: &Configuration<D>,
+    path: &std::path::Path,
+    seconds: f64,
+) -> anyhow::Result<()> {
+    let get = |k: &str| c.info.get(k).cloned().unwrap_or_default();
+    eprintln!(
+        "wrote {} ({}D, N = {}, {}): energy {}, pressure {}, max force {} in {:.2} s",
+        path.display(),
+        D,
+        c.len(),
+        c.model.name(),
+        get("energy"),
+        get("pressure"),
+        get("max_force"),
+        seconds
+    );
+    Ok(())
+}
+
+fn run_inspect(path: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let cfg = xyz::read_xyz(path)?;
+    let st = with_dim!(&cfg, c => bondspace::state::state(c))
+        .with_context(|| format!("analysing {}", path.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&st)?);
+        return Ok(());
+    }
+    println!("file                {}", path.display());
+    println!("particles           {}", st.n_particles);
+    println!("dimension           {}", st.dim);
+    println!("box                 {:?}", st.box_lengths);
+    println!("density             {}", st.density);
+    let params: Vec<String> = st
+        .model_params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    println!("model               {} {}", st.model, params.join(" "));
+    println!("energy              {}", st.energy);
+    println!("energy / particle   {}", st.energy_per_particle);
+    println!("pressure            {}", st.pressure);
+    println!("max force           {:e}", st.max_force);
+    println!("typical pair force  {}", st.typical_pair_force);
+    println!("bonds               {}", st.n_bonds);
+    println!("bonds / particle    {}", st.bonds_per_particle);
+    println!("rattlers            {}", st.n_rattlers);
+    println!(
+        "bonds / particle (without rattlers) {}",
+        st.bonds_per_particle_without_rattlers
+    );
+    Ok(())
+}

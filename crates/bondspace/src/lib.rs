@@ -1,0 +1,32 @@
+//! # bondspace
+//!
+//! Computer glasses and their bond-force-response operator A = S M⁺ Sᵀ (Giannini, Richard,
+//! Manning & Lerner 2021). The library follows the pipeline:
+//!
+//! | stage | module |
+//! |---|---|
+//! | configurations & files | [`config`], [`io`] |
+//! | pair models (potentials) | [`models`] |
+//! | neighbours, bonds, rattlers | [`neighbours`] |
+//! | mechanical state (energy, pressure, forces) | [`state`] |
+//! | preparation (minimisers, packings, glasses) | [`prepare`] |
+//! | random streams | [`rng`] |
+//! | progress reporting | [`progress`] |
+//!
+//! The command-line tool `bondspace` is a thin layer over these modules.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod io;
+pub mod models;
+pub mod neighbours;
+pub mod prepare;
+pub mod progress;
+pub mod rng;
+pub mod state;
+
+pub use config::{AnyConfiguration, Configuration, SimBox};
+pub use error::{Error, Result};
+pub use models::{Model, PairPotential};

@@ -1,0 +1,99 @@
+//! Energy, forces and virial of a configuration over a pair list.
+//!
+//! These are the hot loops of minimisation: generic over the potential and the dimension,
+//! allocation-free (the caller owns the force buffer).
+
+use super::PairPotential;
+use crate::config::SimBox;
+
+/// Totals of one evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Total potential energy U.
+    pub energy: f64,
+    /// Σ_bonds r u′(r) (the pair virial; pressure = −virial / (d V)).
+    pub virial: f64,
+    /// Σ_bonds |u′(r)|.
+    pub sum_abs_force: f64,
+    /// Number of interacting pairs (bonds).
+    pub n_bonds: usize,
+}
+
+impl Totals {
+    /// Virial pressure p = −(1/(dV)) Σ r u′.
+    pub fn pressure(&self, dim: usize, volume: f64) -> f64 {
+        -self.virial / (dim as f64 * volume)
+    }
+
+    /// Mean pair force magnitude over the bonds (`None` without bonds).
+    pub fn mean_pair_force(&self) -> Option<f64> {
+        (self.n_bonds > 0).then(|| self.sum_abs_force / self.n_bonds as f64)
+    }
+}
+
+/// Evaluates U, the forces F_i = −∂U/∂x_i (written into `forces`) and the virial over the
+/// candidate `pairs` (pairs beyond reach contribute nothing).
+pub fn energy_forces<const D: usize, P: PairPotential>(
+    pot: &P,
+    simbox: &SimBox<D>,
+    positions: &[[f64; D]],
+    sizes: &[f64],
+    pairs: &[[u32; 2]],
+    forces: &mut [[f64; D]],
+) -> Totals {
+    for f in forces.iter_mut() {
+        *f = [0.0; D];
+    }
+    let mut t = Totals::default();
+    for &[i, j] in pairs {
+        let (i, j) = (i as usize, j as usize);
+        let d = simbox.delta(&positions[i], &positions[j]);
+        let r2: f64 = d.iter().map(|x| x * x).sum();
+        let rc = pot.reach(sizes[i], sizes[j]);
+        if r2 >= rc * rc {
+            continue;
+        }
+        let r = r2.sqrt();
+        let (u, du) = pot.energy_force(r, sizes[i], sizes[j]);
+        t.energy += u;
+        t.virial += r * du;
+        t.sum_abs_force += du.abs();
+        t.n_bonds += 1;
+        let s = du / r;
+        for k in 0..D {
+            forces[i][k] += s * d[k];
+            forces[j][k] -= s * d[k];
+        }
+    }
+    t
+}
+
+/// Energy only.
+pub fn energy<const D: usize, P: PairPotential>(
+    pot: &P,
+    simbox: &SimBox<D>,
+    positions: &[[f64; D]],
+    sizes: &[f64],
+    pairs: &[[u32; 2]],
+) -> f64 {
+    let mut e = 0.0;
+    for &[i, j] in pairs {
+        let (i, j) = (i as usize, j as usize);
+        let d = simbox.delta(&positions[i], &positions[j]);
+        let r2: f64 = d.iter().map(|x| x * x).sum();
+        let rc = pot.reach(sizes[i], sizes[j]);
+        if r2 < rc * rc {
+            e += pot.energy_force(r2.sqrt(), sizes[i], sizes[j]).0;
+        }
+    }
+    e
+}
+
+/// Largest force norm max_i |F_i|.
+pub fn max_force_norm<const D: usize>(forces: &[[f64; D]]) -> f64 {
+    forces
+        .iter()
+        .map(|f| f.iter().map(|x| x * x).sum::<f64>())
+        .fold(0.0, f64::max)
+        .sqrt()
+}

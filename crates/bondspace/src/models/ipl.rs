@@ -1,0 +1,176 @@
+//! Smoothed inverse-power-law soft spheres (E. Lerner, J. Non-Cryst. Solids 522, 119570).
+
+use super::{PairPotential, PairTerms};
+use crate::error::{Error, Result};
+
+/// u(r) = ε[(λ_ij/r)^n + Σ_{ℓ=0..q} c_{2ℓ}(r/λ_ij)^{2ℓ}] for r/λ_ij < x_c, else 0, with
+/// λ_ij = ½(λ_i+λ_j)(1 − n_a|λ_i − λ_j|). The c_{2ℓ} make u and its first q derivatives
+/// vanish at x_c; they are computed from (n, q, x_c), not tabulated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ipl {
+    /// Power n of the repulsion.
+    pub n: i32,
+    /// Number of smoothing orders q (u, u′, .., u^(q) vanish at the cutoff).
+    pub q: u32,
+    /// Cutoff x_c in units of λ_ij.
+    pub xc: f64,
+    /// Non-additivity n_a.
+    pub nonadditivity: f64,
+    /// Energy scale ε.
+    pub eps: f64,
+    /// Smoothing coefficients c_0, c_2, ..., c_{2q}.
+    coeffs: Vec<f64>,
+}
+
+impl Default for Ipl {
+    fn default() -> Self {
+        Ipl::new(10, 3, 1.4, 0.1, 1.0).expect("default IPL parameters are valid")
+    }
+}
+
+impl Ipl {
+    /// The model with the given parameters; computes the smoothing coefficients.
+    pub fn new(n: i32, q: u32, xc: f64, nonadditivity: f64, eps: f64) -> Result<Self> {
+        if !(xc.is_finite() && xc > 0.0) {
+            return Err(Error::Invalid(format!("ipl_xc={xc} must be positive")));
+        }
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(Error::Invalid(format!("eps={eps} must be positive")));
+        }
+        if !(0.0..0.5).contains(&nonadditivity) {
+            return Err(Error::Invalid(format!(
+                "nonadditivity={nonadditivity} must be in [0, 0.5)"
+            )));
+        }
+        let coeffs = smoothing_coefficients(n, q, xc)?;
+        Ok(Self {
+            n,
+            q,
+            xc,
+            nonadditivity,
+            eps,
+            coeffs,
+        })
+    }
+
+    /// The smoothing coefficients c_0, c_2, ..., c_{2q}.
+    pub fn coefficients(&self) -> &[f64] {
+        &self.coeffs
+    }
+
+    /// The effective pair size λ_ij.
+    #[inline(always)]
+    pub fn pair_size(&self, si: f64, sj: f64) -> f64 {
+        0.5 * (si + sj) * (1.0 - self.nonadditivity * (si - sj).abs())
+    }
+
+    /// u, u′, u″, u‴ of the reduced potential (λ_ij = 1, ε = 1) at x; used to test smoothness.
+    pub fn reduced_derivatives(&self, x: f64) -> [f64; 4] {
+        let n = self.n as f64;
+        let xn = x.powi(-self.n);
+        let mut d = [
+            xn,
+            -n * xn / x,
+            n * (n + 1.0) * xn / (x * x),
+            -n * (n + 1.0) * (n + 2.0) * xn / (x * x * x),
+        ];
+        for (l, c) in self.coeffs.iter().enumerate() {
+            let p = 2 * l as i32;
+            let pf = p as f64;
+            d[0] += c * x.powi(p);
+            if p >= 1 {
+                d[1] += c * pf * x.powi(p - 1);
+            }
+            if p >= 2 {
+                d[2] += c * pf * (pf - 1.0) * x.powi(p - 2);
+            }
+            if p >= 3 {
+                d[3] += c * pf * (pf - 1.0) * (pf - 2.0) * x.powi(p - 3);
+            }
+        }
+        d
+    }
+}
+
+/// Solves for c_{2ℓ} (ℓ = 0..q) such that d^k/dx^k [x^-n + Σ c_{2ℓ} x^{2ℓ}] = 0 at x_c, k = 0..q.
+fn smoothing_coefficients(n: i32, q: u32, xc: f64) -> Result<Vec<f64>> {
+    let m = q as usize + 1;
+    // falling factorial a(a-1)...(a-k+1)
+    let falling = |a: f64, k: usize| (0..k).fold(1.0, |acc, i| acc * (a - i as f64));
+    let mut a = faer::Mat::<f64>::zeros(m, m);
+    let mut b = faer::Mat::<f64>::zeros(m, 1);
+    for k in 0..m {
+        for l in 0..m {
+            let p = 2.0 * l as f64;
+            a[(k, l)] = falling(p, k) * xc.powf(p - k as f64);
+        }
+        b[(k, 0)] = -falling(-(n as f64), k) * xc.powf(-(n as f64) - k as f64);
+    }
+    use faer::linalg::solvers::Solve;
+    let x = a.partial_piv_lu().solve(&b);
+    let c: Vec<f64> = (0..m).map(|l| x[(l, 0)]).collect();
+    if c.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "IPL smoothing coefficients are singular for n={n}, q={q}, xc={xc}"
+        )));
+    }
+    Ok(c)
+}
+
+impl PairPotential for Ipl {
+    #[inline(always)]
+    fn reach(&self, si: f64, sj: f64) -> f64 {
+        self.xc * self.pair_size(si, sj)
+    }
+
+    #[inline(always)]
+    fn terms(&self, r: f64, si: f64, sj: f64) -> PairTerms {
+        let lam = self.pair_size(si, sj);
+        let inv = 1.0 / lam;
+        let x = r * inv;
+        let xi = 1.0 / x;
+        let xn = xi.powi(self.n);
+        let n = self.n as f64;
+        let mut u = xn;
+        let mut du = -n * xn * xi;
+        let mut d2u = n * (n + 1.0) * xn * xi * xi;
+        // Σ c_{2l} x^{2l} and derivatives, by Horner-free accumulation of even powers.
+        let x2 = x * x;
+        let mut pw = 1.0; // x^{2l}
+        for (l, c) in self.coeffs.iter().enumerate() {
+            let p = 2.0 * l as f64;
+            u += c * pw;
+            if l >= 1 {
+                du += c * p * pw * xi;
+                d2u += c * p * (p - 1.0) * pw * xi * xi;
+            }
+            pw *= x2;
+        }
+        PairTerms {
+            u: self.eps * u,
+            du: self.eps * du * inv,
+            d2u: self.eps * d2u * inv * inv,
+        }
+    }
+
+    #[inline(always)]
+    fn energy_force(&self, r: f64, si: f64, sj: f64) -> (f64, f64) {
+        let lam = self.pair_size(si, sj);
+        let inv = 1.0 / lam;
+        let x = r * inv;
+        let xi = 1.0 / x;
+        let xn = xi.powi(self.n);
+        let mut u = xn;
+        let mut du = -(self.n as f64) * xn * xi;
+        let x2 = x * x;
+        let mut pw = 1.0;
+        for (l, c) in self.coeffs.iter().enumerate() {
+            u += c * pw;
+            if l >= 1 {
+                du += c * (2 * l) as f64 * pw * xi;
+            }
+            pw *= x2;
+        }
+        (self.eps * u, self.eps * du * inv)
+    }
+}

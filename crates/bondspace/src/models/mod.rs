@@ -1,0 +1,203 @@
+//! Pair models (potentials) behind one trait.
+//!
+//! A model owns its parameters and answers, for a pair of particles with sizes `s_i`, `s_j` at
+//! distance `r`: its reach (interaction cutoff) and `u`, `u′`, `u″`. Operators, minimizers and
+//! analysis are generic over [`PairPotential`], so adding a model (Lennard-Jones-like, sticky
+//! spheres, ...) touches only this module: implement the trait, add a [`Model`] variant, its
+//! file keys in [`Model::params`] / [`Model::from_params`], and an arm in
+//! [`with_potential!`](crate::with_potential).
+//!
+//! Evaluation of energy, forces and virial over a bond list lives in [`eval`].
+
+pub mod eval;
+mod harmonic;
+mod ipl;
+mod softsphere;
+
+pub use harmonic::Harmonic;
+pub use ipl::Ipl;
+pub use softsphere::SoftSphere;
+
+use crate::error::{Error, Result};
+
+/// Pair energy and its first two radial derivatives.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PairTerms {
+    /// u(r)
+    pub u: f64,
+    /// u′(r) = du/dr (negative for repulsion)
+    pub du: f64,
+    /// u″(r)
+    pub d2u: f64,
+}
+
+/// A radially symmetric pair potential depending on two per-particle sizes.
+pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
+    /// The pair's reach: u and its derivatives vanish for `r >= reach(si, sj)`.
+    fn reach(&self, si: f64, sj: f64) -> f64;
+    /// u, u′, u″ at distance `r` (only called for `0 < r < reach`).
+    fn terms(&self, r: f64, si: f64, sj: f64) -> PairTerms;
+    /// u and u′ only (the force loop); defaults to [`PairPotential::terms`].
+    #[inline(always)]
+    fn energy_force(&self, r: f64, si: f64, sj: f64) -> (f64, f64) {
+        let t = self.terms(r, si, sj);
+        (t.u, t.du)
+    }
+    /// Largest reach among sizes up to `max_size` (for cell and Verlet lists).
+    fn max_reach(&self, max_size: f64) -> f64 {
+        self.reach(max_size, max_size)
+    }
+}
+
+/// The pair models bondspace knows, with their parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Model {
+    /// Smoothed inverse power law (default glass former, SPEC §4).
+    Ipl(Ipl),
+    /// Harmonic spheres u = ½k(r − l₀)² (paper App. B).
+    Harmonic(Harmonic),
+    /// Soft spheres u = (ε/α)(1 − r/σ)^α (jax-md convention).
+    SoftSphere(SoftSphere),
+}
+
+/// Runs `$body` with `$p` bound to the concrete potential inside a [`Model`], so generic code is
+/// monomorphised per model (no dynamic dispatch in inner loops).
+#[macro_export]
+macro_rules! with_potential {
+    ($model:expr, $p:ident => $body:expr) => {
+        match $model {
+            $crate::models::Model::Ipl($p) => $body,
+            $crate::models::Model::Harmonic($p) => $body,
+            $crate::models::Model::SoftSphere($p) => $body,
+        }
+    };
+}
+
+/// Formats a float so that it reads back exactly (shortest round-trip digits).
+pub fn fmt_f64(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// Every key that names a model parameter in some model; a file that carries one of these
+/// for a model that does not use it is rejected.
+pub const ALL_MODEL_KEYS: &[&str] = &[
+    "ipl_n",
+    "ipl_q",
+    "ipl_xc",
+    "nonadditivity",
+    "eps",
+    "k",
+    "alpha",
+];
+
+/// Key prefixes reserved for model parameters (an unknown `ipl_*` key is an error).
+pub const MODEL_KEY_PREFIXES: &[&str] = &["ipl_", "harmonic_", "softsphere_"];
+
+impl Model {
+    /// The `model=` name written to files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Model::Ipl(_) => "ipl",
+            Model::Harmonic(_) => "harmonic",
+            Model::SoftSphere(_) => "softsphere",
+        }
+    }
+
+    /// The parameter keys this model reads and writes.
+    pub fn keys(name: &str) -> Option<&'static [&'static str]> {
+        match name {
+            "ipl" => Some(&["ipl_n", "ipl_q", "ipl_xc", "nonadditivity", "eps"]),
+            "harmonic" => Some(&["k"]),
+            "softsphere" => Some(&["alpha", "eps"]),
+            _ => None,
+        }
+    }
+
+    /// The model's parameters as `(key, value)` pairs, in the order they are written.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Model::Ipl(p) => vec![
+                ("ipl_n", p.n.to_string()),
+                ("ipl_q", p.q.to_string()),
+                ("ipl_xc", fmt_f64(p.xc)),
+                ("nonadditivity", fmt_f64(p.nonadditivity)),
+                ("eps", fmt_f64(p.eps)),
+            ],
+            Model::Harmonic(p) => vec![("k", fmt_f64(p.k))],
+            Model::SoftSphere(p) => vec![("alpha", fmt_f64(p.alpha)), ("eps", fmt_f64(p.eps))],
+        }
+    }
+
+    /// Builds a model from its name and a key lookup; missing keys take their defaults.
+    ///
+    /// `get(key)` returns the raw value of `key` if present. Errors name the bad key.
+    pub fn from_params(name: &str, get: &dyn Fn(&str) -> Option<String>) -> Result<Model> {
+        fn num(get: &dyn Fn(&str) -> Option<String>, key: &str, default: f64) -> Result<f64> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => match v.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Ok(x),
+                    _ => Err(Error::Invalid(format!(
+                        "model parameter {key}={v:?} is not a finite number"
+                    ))),
+                },
+            }
+        }
+        fn int(get: &dyn Fn(&str) -> Option<String>, key: &str, default: i64) -> Result<i64> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v.parse::<i64>().map_err(|_| {
+                    Error::Invalid(format!("model parameter {key}={v:?} is not an integer"))
+                }),
+            }
+        }
+        match name {
+            "ipl" => {
+                let d = Ipl::default();
+                let n = int(get, "ipl_n", d.n as i64)?;
+                let q = int(get, "ipl_q", d.q as i64)?;
+                if !(1..=64).contains(&n) {
+                    return Err(Error::Invalid(format!("ipl_n={n} must be in 1..=64")));
+                }
+                if !(0..=8).contains(&q) {
+                    return Err(Error::Invalid(format!("ipl_q={q} must be in 0..=8")));
+                }
+                Ok(Model::Ipl(Ipl::new(
+                    n as i32,
+                    q as u32,
+                    num(get, "ipl_xc", d.xc)?,
+                    num(get, "nonadditivity", d.nonadditivity)?,
+                    num(get, "eps", d.eps)?,
+                )?))
+            }
+            "harmonic" => Ok(Model::Harmonic(Harmonic::new(num(get, "k", 1.0)?)?)),
+            "softsphere" => Ok(Model::SoftSphere(SoftSphere::new(
+                num(get, "alpha", 2.0)?,
+                num(get, "eps", 1.0)?,
+            )?)),
+            other => Err(Error::Invalid(format!(
+                "unknown model {other:?} (known: ipl, harmonic, softsphere)"
+            ))),
+        }
+    }
+
+    /// Largest pair reach for particle sizes up to `max_size`.
+    pub fn max_reach(&self, max_size: f64) -> f64 {
+        with_potential!(self, p => p.max_reach(max_size))
+    }
+
+    /// A natural force scale of the model for sizes around `size` (used only when a
+    /// configuration has no bonds to measure its typical pair force).
+    pub fn force_scale(&self, size: f64) -> f64 {
+        match self {
+            Model::Ipl(p) => p.eps * p.n as f64 / size,
+            Model::Harmonic(p) => p.k * size,
+            Model::SoftSphere(p) => p.eps / (2.0 * size),
+        }
+    }
+}

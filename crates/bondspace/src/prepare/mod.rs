@@ -1,0 +1,109 @@
+//! Preparation of configurations: minimisers, the instant quench, IPL glasses and harmonic
+//! packings at a target pressure.
+//!
+//! Tolerances: a configuration is force-balanced when max_i |F_i| ≤ `rel_tol` × the typical
+//! pair force, defined as the mean |u′(r)| over its bonds (the model's natural force scale if
+//! it has none). The default `rel_tol` is [`DEFAULT_REL_TOL`] = 1e-10.
+
+pub mod minimize;
+pub mod system;
+
+mod harmonic;
+mod ipl;
+
+pub use harmonic::{HarmonicOptions, harmonic_packing};
+pub use ipl::{IplOptions, ipl_instant_quench, ipl_sizes};
+
+use crate::config::Configuration;
+use crate::error::Result;
+use crate::models::PairPotential;
+use crate::with_potential;
+use minimize::{CgOptions, FireOptions, MinimizeReport};
+
+/// Default force tolerance relative to the typical pair force.
+pub const DEFAULT_REL_TOL: f64 = 1e-10;
+
+/// Options of [`quench`].
+#[derive(Clone, Copy, Debug)]
+pub struct QuenchOptions {
+    /// Force tolerance relative to the typical pair force (mean |u′| over bonds).
+    pub rel_tol: f64,
+    /// FIRE runs to `fire_factor × rel_tol` before CG takes over.
+    pub fire_factor: f64,
+}
+
+impl Default for QuenchOptions {
+    fn default() -> Self {
+        Self {
+            rel_tol: DEFAULT_REL_TOL,
+            fire_factor: 1e5,
+        }
+    }
+}
+
+/// Fastest vibration frequency estimate (Gershgorin-like) used to set FIRE's time step.
+fn omega_max<const D: usize>(cfg: &Configuration<D>) -> f64 {
+    let mean = cfg.sizes.iter().sum::<f64>() / cfg.len().max(1) as f64;
+    let k = match &cfg.model {
+        crate::Model::Ipl(p) => {
+            let n = p.n as f64;
+            p.eps * n * (n + 1.0) / (mean * mean)
+        }
+        crate::Model::Harmonic(p) => p.k,
+        crate::Model::SoftSphere(p) => p.eps * (p.alpha - 1.0) / (4.0 * mean * mean),
+    };
+    (8.0 * D as f64 * k).sqrt()
+}
+
+/// Minimises the energy at fixed box: FIRE to a loose tolerance, then CG to `rel_tol`.
+pub fn quench<const D: usize>(
+    cfg: &mut Configuration<D>,
+    opt: &QuenchOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<MinimizeReport> {
+    let omega = omega_max(cfg);
+    let mean = cfg.sizes.iter().sum::<f64>() / cfg.len().max(1) as f64;
+    let fallback = cfg.model.force_scale(mean);
+    let Configuration {
+        simbox,
+        positions,
+        sizes,
+        model,
+        ..
+    } = cfg;
+    with_potential!(&*model, p => quench_with(p, *simbox, positions, sizes, omega, fallback, opt, progress))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn quench_with<const D: usize, P: PairPotential>(
+    p: &P,
+    simbox: crate::SimBox<D>,
+    positions: &mut [[f64; D]],
+    sizes: &[f64],
+    omega: f64,
+    fallback: f64,
+    opt: &QuenchOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<MinimizeReport> {
+    let mut sys = system::ParticleSystem::new(p, simbox, positions, sizes, opt.rel_tol, fallback)?;
+    let x = positions.as_flattened_mut();
+    let mut fo = FireOptions::for_frequency(omega);
+    fo.tolerance_factor = opt.fire_factor;
+    progress.set_message("FIRE");
+    let r1 = minimize::fire(&mut sys, x, &fo, progress)?;
+    progress.set_message("CG");
+    let r2 = minimize::conjugate_gradient(&mut sys, x, &CgOptions::default(), progress)?;
+    Ok(r1.then(r2))
+}
+
+/// Writes the state (energy, pressure, max force) of `cfg` into its metadata, after wrapping
+/// positions into the box so that the numbers describe exactly what is written.
+pub fn finalize<const D: usize>(cfg: &mut Configuration<D>) -> Result<crate::state::State> {
+    cfg.wrap_positions();
+    let st = crate::state::state(cfg)?;
+    let fmt = crate::models::fmt_f64;
+    cfg.info.insert("energy".into(), fmt(st.energy));
+    cfg.info.insert("pressure".into(), fmt(st.pressure));
+    cfg.info.insert("max_force".into(), fmt(st.max_force));
+    Ok(st)
+}
