@@ -159,7 +159,7 @@ impl<const D: usize> Configuration<D> {
         }
     }
 
-    /// Positions as one flat slice of length N·D (x₀, y₀, [z₀,] x₁, ...).
+    /// Positions as one flat slice of length N·D (x₀, y₀, (z₀,) x₁, ...).
     pub fn flat_positions(&self) -> &[f64] {
         self.positions.as_flattened()
     }

@@ -16,6 +16,8 @@
 //! The command-line tool `bondspace` is a thin layer over these modules.
 
 #![warn(missing_docs)]
+// Index loops over the D components read like the physics they implement.
+#![allow(clippy::needless_range_loop)]
 
 pub mod config;
 pub mod error;

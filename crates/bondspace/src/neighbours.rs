@@ -31,7 +31,7 @@ impl<const D: usize> CellGrid<D> {
         let mut dims = [0usize; D];
         for k in 0..D {
             let n = (simbox.lengths[k] / min_edge).floor();
-            if !(n >= 3.0) {
+            if n.is_nan() || n < 3.0 {
                 return None;
             }
             dims[k] = (n as usize).min(1 << 10);
@@ -124,7 +124,7 @@ impl<const D: usize> CellGrid<D> {
 /// Checks that the box is large enough for the minimum image with pair reach `reach`.
 pub fn check_box<const D: usize>(simbox: &SimBox<D>, reach: f64) -> Result<()> {
     let l = simbox.min_length();
-    if !(l > 2.0 * reach) {
+    if l.is_nan() || l <= 2.0 * reach {
         return Err(Error::Invalid(format!(
             "box edge {l} is not larger than twice the largest pair reach {reach}: \
              the minimum image is ambiguous (use more particles)"

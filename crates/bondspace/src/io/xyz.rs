@@ -99,6 +99,14 @@ fn parse_key_values(line: &str, ctx: &Ctx) -> Result<Vec<(String, String)>> {
         if key.is_empty() {
             return Err(ctx.err(2, "empty key before '=' in the comment line"));
         }
+        if !key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return Err(ctx.err(
+                2,
+                format!(
+                    "unexpected {key:?} in the comment line (keys start with a letter; values with spaces must be quoted)"
+                ),
+            ));
+        }
         let value = if i < chars.len() && chars[i] == '=' {
             i += 1;
             if i < chars.len() && chars[i] == '"' {
@@ -141,7 +149,7 @@ struct Column {
 
 fn parse_properties(value: &str, ctx: &Ctx) -> Result<(Vec<Column>, usize)> {
     let parts: Vec<&str> = value.split(':').collect();
-    if parts.len() % 3 != 0 || parts.is_empty() {
+    if !parts.len().is_multiple_of(3) || parts.is_empty() {
         return Err(ctx.err(
             2,
             format!("malformed Properties={value:?}: expected name:type:count triples"),

@@ -85,12 +85,28 @@ pub fn harmonic_packing<const D: usize>(
     let mut above: Option<(f64, f64)> = None; // smallest φ with p > p*
     let mut last: Option<(f64, f64)> = None;
     let mut iterations = 0;
+    // Far from the target pressure a loose force tolerance is enough to steer φ; it tightens
+    // with the pressure error and is the requested one on the final step.
+    let mut err = 1.0f64;
     for step in 0..opt.max_steps {
-        let rep = quench(&mut cfg, &opt.quench, progress)?;
+        let rel_tol = if err < opt.pressure_tol {
+            opt.quench.rel_tol
+        } else {
+            opt.quench.rel_tol.max((1e-3 * err).min(1e-5))
+        };
+        let q = QuenchOptions {
+            rel_tol,
+            ..opt.quench
+        };
+        let rep = quench(&mut cfg, &q, progress)?;
         iterations += rep.iterations;
         let (t, _) = crate::state::forces(&cfg)?;
         let p = t.pressure(D, cfg.simbox.volume());
-        if (p / target - 1.0).abs() < opt.pressure_tol {
+        err = (p / target - 1.0).abs();
+        if err < opt.pressure_tol && rel_tol > opt.quench.rel_tol {
+            continue; // polish the forces at this φ, then check again
+        }
+        if err < opt.pressure_tol {
             cfg.info.insert("pressure_target".into(), fmt_f64(target));
             cfg.info.insert("seed".into(), seed.to_string());
             cfg.info
@@ -130,10 +146,10 @@ pub fn harmonic_packing<const D: usize>(
         };
         // Safeguards: stay inside the bracket and move at most 3 % per step.
         next = next.clamp(phi * 0.97, phi * 1.03);
-        if let (Some((b, _)), Some((a, _))) = (below, above) {
-            if !(next > b && next < a) {
-                next = 0.5 * (a + b);
-            }
+        if let (Some((b, _)), Some((a, _))) = (below, above)
+            && (next <= b || next >= a)
+        {
+            next = 0.5 * (a + b);
         }
         last = Some((phi, p));
         let factor = (phi / next).powf(1.0 / D as f64);

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// A function to minimise: energy and gradient of a flat coordinate vector.
 pub trait Objective {
     /// Number of coordinates.
-    fn len(&self) -> usize;
+    fn n_coords(&self) -> usize;
     /// Coordinates per particle (the dimension), for per-particle force norms.
     fn block(&self) -> usize;
     /// Energy at `x`, writing the gradient into `grad`.
@@ -116,7 +116,7 @@ pub fn fire(
     opt: &FireOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<MinimizeReport> {
-    let n = obj.len();
+    let n = obj.n_coords();
     let block = obj.block();
     let mut g = vec![0.0; n];
     let mut v = vec![0.0; n];
@@ -225,7 +225,7 @@ pub fn conjugate_gradient(
     opt: &CgOptions,
     progress: &indicatif::ProgressBar,
 ) -> Result<MinimizeReport> {
-    let n = obj.len();
+    let n = obj.n_coords();
     let block = obj.block();
     let mut g = vec![0.0; n];
     let mut g_new = vec![0.0; n];
@@ -368,7 +368,7 @@ mod tests {
     }
 
     impl Objective for Bowl {
-        fn len(&self) -> usize {
+        fn n_coords(&self) -> usize {
             self.c.len()
         }
         fn block(&self) -> usize {

@@ -53,7 +53,7 @@ impl<'a, const D: usize, P: PairPotential> ParticleSystem<'a, D, P> {
 }
 
 impl<const D: usize, P: PairPotential> Objective for ParticleSystem<'_, D, P> {
-    fn len(&self) -> usize {
+    fn n_coords(&self) -> usize {
         self.forces.len() * D
     }
 

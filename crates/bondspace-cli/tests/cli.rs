@@ -1,0 +1,166 @@
+//! The command-line contract: prepare → inspect works end to end; bad input exits 2 with one
+//! line naming the problem (never a panic).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn bondspace(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bondspace"))
+        .args(args)
+        .output()
+        .expect("run bondspace")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bondspace-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Asserts exit status 2 and a single stderr line containing every needle.
+fn assert_input_error(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
+    for n in needles {
+        assert!(err.contains(n), "{err:?} does not mention {n:?}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn prepare_then_inspect() {
+    let out = tmp("ipl2.xyz");
+    let o = bondspace(&[
+        "prepare",
+        "ipl",
+        "--dim",
+        "2",
+        "-n",
+        "150",
+        "--tp",
+        "inf",
+        "--seed",
+        "3",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = bondspace(&["inspect", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["n_particles"], 150);
+    assert_eq!(v["dim"], 2);
+    assert_eq!(v["model"], "ipl");
+    let fmax = v["max_force"].as_f64().unwrap();
+    let typical = v["typical_pair_force"].as_f64().unwrap();
+    assert!(fmax <= 1e-10 * typical);
+    // the comment line carries energy, pressure, max force and the seed
+    let text = std::fs::read_to_string(&out).unwrap();
+    let comment = text.lines().nth(1).unwrap();
+    for key in [
+        "energy=",
+        "pressure=",
+        "max_force=",
+        "seed=3",
+        "tp=inf",
+        "model=ipl",
+    ] {
+        assert!(comment.contains(key), "{comment}");
+    }
+    let o = bondspace(&["inspect", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("rattlers"));
+
+    let out = tmp("h2.xyz");
+    let o = bondspace(&[
+        "prepare",
+        "harmonic",
+        "--dim",
+        "2",
+        "-n",
+        "64",
+        "--pressure",
+        "0.05",
+        "--seed",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = bondspace(&["inspect", out.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["pressure"].as_f64().unwrap() / 0.05 - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let o = bondspace(&["prepare", "ipl", "-n", "10", "--tp", "0.5", "-o", "x.xyz"]);
+    assert_input_error(&o, &["--tp", "inf"]);
+    let o = bondspace(&[
+        "prepare",
+        "harmonic",
+        "-n",
+        "10",
+        "--pressure=-1",
+        "-o",
+        "x.xyz",
+    ]);
+    assert_input_error(&o, &["pressure"]);
+    let missing = tmp("does-not-exist.xyz");
+    let o = bondspace(&["inspect", missing.to_str().unwrap()]);
+    assert_input_error(&o, &["does-not-exist.xyz"]);
+
+    let good = "2\nLattice=\"9 0 0 0 9 0 0 0 9\" Properties=species:S:1:pos:R:3:size:R:1 pbc=\"T T T\" model=harmonic k=1\nA 1 1 1 0.5\nA 2 2 2 0.7\n";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (good.replacen('2', "3", 1), ":5:", "truncated"),
+        (good.replace("A 2 2 2", "A 2 x 2"), ":4:", "not a number"),
+        (good.replace("0 0 0 9 0", "0 0 0 -9 0"), ":2:", "positive"),
+        (good.replace("0.7", "0"), ":4:", "size"),
+        (
+            good.replace("model=harmonic", "model=foo"),
+            ":2:",
+            "unknown model",
+        ),
+        (
+            good.replace("k=1", "k=1 alpha=2"),
+            ":2:",
+            "unknown key alpha",
+        ),
+        (
+            good.replace("9 0 0 0 9", "9 1 0 0 9"),
+            ":2:",
+            "non-orthorhombic",
+        ),
+        (
+            good.replace("Properties=species:S:1:pos:R:3:size:R:1 ", ""),
+            ":2:",
+            "Properties",
+        ),
+        ("garbage\n".to_string(), ":1:", "atom count"),
+    ];
+    for (i, (text, loc, what)) in cases.iter().enumerate() {
+        let f = tmp(&format!("bad{i}.xyz"));
+        std::fs::write(&f, text).unwrap();
+        let o = bondspace(&["inspect", f.to_str().unwrap()]);
+        let name = format!("bad{i}.xyz{loc}");
+        assert_input_error(&o, &[&name, what]);
+    }
+    // a file the minimum image cannot handle is refused, not analysed wrongly
+    let f = tmp("tiny.xyz");
+    std::fs::write(
+        &f,
+        good.replace("9 0 0 0 9 0 0 0 9", "2 0 0 0 2 0 0 0 2")
+            .replace("2 2 2", "1.5 1.5 1.5"),
+    )
+    .unwrap();
+    let o = bondspace(&["inspect", f.to_str().unwrap()]);
+    assert_input_error(&o, &["minimum image"]);
+    // bad usage
+    let o = bondspace(&["prepare", "ipl", "-o", "x.xyz"]);
+    assert_eq!(o.status.code(), Some(2));
+}
