@@ -8,6 +8,8 @@
 //! | configurations & files | [`config`], [`io`] |
 //! | pair models (potentials) | [`models`] |
 //! | neighbours, bonds, rattlers | [`neighbours`] |
+//! | operators S, M, K | [`operators`] |
+//! | spectra (explicit, dense, slicing) | [`spectra`] |
 //! | mechanical state (energy, pressure, forces) | [`state`] |
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |
@@ -24,9 +26,11 @@ pub mod error;
 pub mod io;
 pub mod models;
 pub mod neighbours;
+pub mod operators;
 pub mod prepare;
 pub mod progress;
 pub mod rng;
+pub mod spectra;
 pub mod state;
 
 pub use config::{AnyConfiguration, Configuration, SimBox};

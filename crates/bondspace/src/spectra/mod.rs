@@ -1,0 +1,48 @@
+//! Spectra of the bond operator A = S M⁺ Sᵀ and of the Hessian M (SPEC §2).
+//!
+//! - [`explicit`]: the literal definition, dense A (N_b × N_b) from the pseudo-inverse of M;
+//!   kept as the verification method for small N.
+//! - [`dense`]: the reduced generalized eigenproblem K D = λ M D with one particle pinned
+//!   (exact: K and M both vanish on translations), by Cholesky of the pinned M, two triangular
+//!   solves and a self-adjoint eigensolve; nd × nd instead of N_b × N_b.
+//!
+//! Both return every non-zero λ of A (ascending) and every non-zero ω² of M (ascending, the
+//! d translation zero modes of the full M dropped).
+
+pub mod dense;
+pub mod explicit;
+
+/// Relative threshold below which an eigenvalue counts as zero (times the largest one).
+pub const ZERO_REL: f64 = 1e-11;
+
+/// A computed spectrum.
+#[derive(Clone, Debug, Default)]
+pub struct Spectrum {
+    /// Non-zero eigenvalues of A, ascending.
+    pub bond: Vec<f64>,
+    /// Non-zero ω² of the Hessian, ascending.
+    pub hessian: Vec<f64>,
+    /// Number of zero eigenvalues of A (states of self-stress), N_b − rank(S).
+    pub n_sss: usize,
+    /// Smallest Hessian eigenvalue among the non-translation modes (negative: unstable).
+    pub min_hessian: f64,
+}
+
+/// Splits ascending eigenvalues of a PSD operator into (zero count, non-zero values).
+pub(crate) fn split_zeros(ev: &[f64]) -> (usize, Vec<f64>) {
+    let max = ev.iter().copied().fold(0.0f64, |a, b| a.max(b.abs()));
+    let tol = ZERO_REL * max;
+    let nonzero: Vec<f64> = ev.iter().copied().filter(|v| *v > tol).collect();
+    (ev.len() - nonzero.len(), nonzero)
+}
+
+/// Hessian spectrum from all eigenvalues of the full M (ascending): drops the `d`
+/// translation modes (the d eigenvalues of smallest magnitude) and returns
+/// (non-zero ω² ascending, smallest remaining eigenvalue).
+pub(crate) fn hessian_nonzero(mut ev: Vec<f64>, d: usize) -> (Vec<f64>, f64) {
+    ev.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
+    let mut rest: Vec<f64> = ev.into_iter().skip(d).collect();
+    rest.sort_by(f64::total_cmp);
+    let min = rest.first().copied().unwrap_or(0.0);
+    (rest, min)
+}

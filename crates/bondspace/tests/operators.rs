@@ -1,0 +1,145 @@
+//! Operators and exact spectra: M against finite differences of forces, S against finite
+//! differences of bond lengths, symmetry and translation null spaces, and the reduced
+//! spectrum against the literal dense A = S M⁺ Sᵀ.
+
+use bondspace::operators::Network;
+use bondspace::prepare::{self, HarmonicOptions, IplOptions};
+use bondspace::spectra::{dense, explicit};
+use bondspace::{Configuration, state};
+use faer::Side;
+
+fn hidden() -> indicatif::ProgressBar {
+    indicatif::ProgressBar::hidden()
+}
+
+fn ipl<const D: usize>(n: usize, seed: u64) -> Configuration<D> {
+    prepare::ipl_instant_quench::<D>(n, &IplOptions::defaults(D), seed, &hidden()).unwrap()
+}
+
+fn harmonic<const D: usize>(n: usize, p: f64, seed: u64) -> Configuration<D> {
+    let opt = HarmonicOptions {
+        pressure: p,
+        ..Default::default()
+    };
+    prepare::harmonic_packing::<D>(n, &opt, seed, &hidden()).unwrap()
+}
+
+fn check_operators<const D: usize>(cfg: &Configuration<D>) {
+    let net = Network::new(cfg).unwrap();
+    let nd = net.ndof();
+    let m = net.dense(true, nd);
+    let k = net.dense(false, nd);
+    let s = net.s_dense();
+    // symmetry and translations in the null space
+    for i in 0..nd {
+        for j in 0..nd {
+            assert!((m[(i, j)] - m[(j, i)]).abs() <= 1e-12 * (1.0 + m[(i, j)].abs()));
+        }
+    }
+    for t in 0..D {
+        for i in 0..nd {
+            let (mut ms, mut ks) = (0.0, 0.0);
+            for p in 0..net.n() {
+                ms += m[(i, p * D + t)];
+                ks += k[(i, p * D + t)];
+            }
+            assert!(ms.abs() < 1e-9 * (1.0 + m[(i, i)].abs()) && ks.abs() < 1e-12);
+        }
+    }
+    // K = SᵀS
+    let sts = s.transpose() * &s;
+    assert!((&sts - &k).norm_max() < 1e-12);
+    // M against finite differences of forces, S against finite differences of bond lengths
+    let h = 1e-6;
+    let mut c = cfg.clone();
+    for &p in [0usize, net.n() / 2, net.n() - 1].iter() {
+        let orig = net.kept[p];
+        for q in 0..D {
+            let x0 = c.positions[orig][q];
+            c.positions[orig][q] = x0 + h;
+            let (_, fp) = state::forces(&c).unwrap();
+            let np = Network::new(&c).unwrap();
+            c.positions[orig][q] = x0 - h;
+            let (_, fm) = state::forces(&c).unwrap();
+            let nm = Network::new(&c).unwrap();
+            c.positions[orig][q] = x0;
+            for (a, &kept) in net.kept.iter().enumerate() {
+                for r in 0..D {
+                    let fd = -(fp[kept][r] - fm[kept][r]) / (2.0 * h);
+                    let exact = m[(a * D + r, p * D + q)];
+                    assert!(
+                        (fd - exact).abs() < 1e-5 * (1.0 + exact.abs()),
+                        "M {fd} vs {exact}"
+                    );
+                }
+            }
+            if np.n_bonds() == net.n_bonds() && nm.n_bonds() == net.n_bonds() {
+                for b in 0..net.n_bonds() {
+                    let fd = (np.r[b] - nm.r[b]) / (2.0 * h);
+                    assert!((fd - s[(b, p * D + q)]).abs() < 1e-7, "S");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn operators_match_finite_differences() {
+    check_operators(&ipl::<2>(64, 1));
+    check_operators(&ipl::<3>(160, 2));
+    check_operators(&harmonic::<2>(64, 0.01, 3));
+    check_operators(&harmonic::<3>(64, 0.05, 4));
+}
+
+fn compare<const D: usize>(cfg: &Configuration<D>) -> (usize, usize) {
+    let net = Network::new(cfg).unwrap();
+    let d = dense::spectrum(&net).unwrap();
+    let e = explicit::spectrum(&net).unwrap();
+    assert_eq!(d.bond.len(), e.bond.len(), "non-zero counts");
+    assert_eq!(d.n_sss, e.n_sss, "SSS counts");
+    for (a, b) in d.bond.iter().zip(&e.bond) {
+        assert!((a - b).abs() <= 1e-9 * b.abs(), "λ {a} vs {b}");
+    }
+    assert_eq!(d.hessian.len(), e.hessian.len());
+    let wmax = e.hessian.last().copied().unwrap();
+    for (a, b) in d.hessian.iter().zip(&e.hessian) {
+        assert!((a - b).abs() <= 1e-11 * wmax, "ω² {a} vs {b}");
+    }
+    // SSS = N_b − rank(S), with the rank from the singular values of S
+    let sv = net.s_dense().singular_values().unwrap();
+    let smax = sv.iter().copied().fold(0.0, f64::max);
+    let rank = sv.iter().filter(|v| **v > 1e-9 * smax).count();
+    assert_eq!(e.n_sss, net.n_bonds() - rank);
+    assert_eq!(d.bond.len(), rank);
+    assert!(d.min_hessian > 0.0);
+    (net.n_rattlers(), d.n_sss)
+}
+
+#[test]
+fn reduced_spectrum_equals_the_literal_bond_operator() {
+    compare(&ipl::<2>(80, 5));
+    compare(&ipl::<3>(160, 6));
+    compare(&harmonic::<3>(96, 0.1, 8));
+    let (rattlers, _) = compare(&harmonic::<2>(96, 0.002, 7));
+    assert!(rattlers > 0, "low-pressure packing should have rattlers");
+}
+
+#[test]
+fn unstressed_network_gives_a_projector() {
+    // With u′ = 0 on every bond, M = K and K^½ A K^½ = K^½ S K⁺ Sᵀ K^½ is a projector:
+    // the reduced pencil (K, K) has every non-zero eigenvalue equal to 1.
+    let cfg = harmonic::<2>(64, 0.05, 9);
+    let mut net = Network::new(&cfg).unwrap();
+    for v in net.du.iter_mut() {
+        *v = 0.0;
+    }
+    for v in net.d2u.iter_mut() {
+        *v = 1.0;
+    }
+    let d = dense::spectrum(&net).unwrap();
+    assert!(!d.bond.is_empty());
+    for l in &d.bond {
+        assert!((l - 1.0).abs() < 1e-9, "λ = {l}");
+    }
+    let _ = Side::Lower;
+}
