@@ -10,6 +10,7 @@
 //! | neighbours, bonds, rattlers | [`neighbours`] |
 //! | operators S, M, K | [`operators`] |
 //! | spectra (explicit, dense, slicing) | [`spectra`] |
+//! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph) | [`measures`] |
 //! | mechanical state (energy, pressure, forces) | [`state`] |
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |
@@ -24,6 +25,7 @@
 pub mod config;
 pub mod error;
 pub mod io;
+pub mod measures;
 pub mod models;
 pub mod neighbours;
 pub mod operators;

@@ -1,0 +1,45 @@
+//! Measures of a configuration (SPEC §3) that need only the Hessian: a₀, the athermal shear
+//! modulus G, the shear wave speed c_s, ω₀ = c_s/a₀, λ₀ = ω₀⁻² and ω_ph = 2π c_s / L.
+
+pub mod elastic;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::operators::Network;
+
+/// Scales used to make spectra dimensionless.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Scales {
+    /// a₀ = (V/N)^{1/d}.
+    pub a0: f64,
+    /// Athermal shear modulus (simple shear, averaged over the d(d−1)/2 planes).
+    pub shear_modulus: f64,
+    /// c_s = √(G/ρ), ρ = N/V (unit masses).
+    pub c_s: f64,
+    /// ω₀ = c_s / a₀.
+    pub omega_0: f64,
+    /// λ₀ = ω₀⁻².
+    pub lambda_0: f64,
+    /// ω_ph = 2π c_s / L, L = V^{1/d}.
+    pub omega_ph: f64,
+}
+
+/// Computes the scales of a network (G from Born minus nonaffine terms).
+pub fn scales<const D: usize>(net: &Network<D>) -> Result<Scales> {
+    let g = elastic::shear_modulus(net)?;
+    let n = net.n_total as f64;
+    let v = net.volume;
+    let a0 = (v / n).powf(1.0 / D as f64);
+    let rho = n / v;
+    let c_s = (g.max(0.0) / rho).sqrt();
+    let omega_0 = c_s / a0;
+    Ok(Scales {
+        a0,
+        shear_modulus: g,
+        c_s,
+        omega_0,
+        lambda_0: 1.0 / (omega_0 * omega_0),
+        omega_ph: 2.0 * std::f64::consts::PI * c_s / v.powf(1.0 / D as f64),
+    })
+}
