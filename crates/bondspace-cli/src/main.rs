@@ -33,6 +33,20 @@ enum Command {
         #[command(subcommand)]
         what: PrepareCmd,
     },
+    /// Bond-operator and Hessian spectra of one configuration, written to a directory.
+    Spectrum {
+        /// Extended-XYZ configuration.
+        config: PathBuf,
+        /// Output directory (summary.json, bond_spectrum.npy, hessian_spectrum.npy).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// dense: reduced generalized eigenproblem (default); explicit: literal A = S M⁺ Sᵀ.
+        #[arg(long, value_enum, default_value = "dense")]
+        method: MethodArg,
+        /// Analyse a configuration that is not force-balanced.
+        #[arg(long)]
+        allow_unbalanced: bool,
+    },
     /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
     Inspect {
         /// Extended-XYZ configuration.
@@ -41,6 +55,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MethodArg {
+    Dense,
+    Explicit,
 }
 
 #[derive(Args)]
@@ -123,6 +143,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Prepare { what } => run_prepare(what),
         Command::Inspect { config, json } => run_inspect(&config, json),
+        Command::Spectrum {
+            config,
+            output,
+            method,
+            allow_unbalanced,
+        } => run_spectrum(&config, &output, method, allow_unbalanced),
     }
 }
 
@@ -251,6 +277,47 @@ fn run_inspect(path: &std::path::Path, json: bool) -> anyhow::Result<()> {
     println!(
         "bonds / particle (without rattlers) {}",
         st.bonds_per_particle_without_rattlers
+    );
+    Ok(())
+}
+
+fn run_spectrum(
+    path: &std::path::Path,
+    out: &std::path::Path,
+    method: MethodArg,
+    allow_unbalanced: bool,
+) -> anyhow::Result<()> {
+    use bondspace::analysis::{self, Method, Options};
+    let cfg = xyz::read_xyz(path)?;
+    let opt = Options {
+        method: match method {
+            MethodArg::Dense => Method::Dense,
+            MethodArg::Explicit => Method::Explicit,
+        },
+        force_tolerance: (!allow_unbalanced).then_some(analysis::DEFAULT_BALANCE_TOL),
+    };
+    let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let a = with_dim!(&cfg, c => analysis::analyse(c, &opt))
+        .map_err(|e| anyhow::Error::new(e).context(format!("{}", path.display())))?;
+    bar.finish_and_clear();
+    analysis::write_results(out, &a)?;
+    let s = &a.summary;
+    eprintln!(
+        "{}: N = {} ({} rattlers), N_b = {}, SSS = {}, {} non-zero λ in [{:.4e}, {:.4e}] λ₀ = {:.4e}; G = {:.6}; {:.2} s ({}) → {}",
+        path.display(),
+        s.n_particles,
+        s.n_rattlers,
+        s.n_bonds,
+        s.n_sss,
+        s.n_nonzero,
+        a.spectrum.bond.first().copied().unwrap_or(0.0),
+        a.spectrum.bond.last().copied().unwrap_or(0.0),
+        s.lambda_0,
+        s.shear_modulus,
+        s.seconds,
+        s.method,
+        out.display()
     );
     Ok(())
 }

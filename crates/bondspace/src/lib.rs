@@ -11,6 +11,7 @@
 //! | operators S, M, K | [`operators`] |
 //! | spectra (explicit, dense, slicing) | [`spectra`] |
 //! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph) | [`measures`] |
+//! | one-configuration analysis and its result files | [`analysis`] |
 //! | mechanical state (energy, pressure, forces) | [`state`] |
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |
@@ -22,6 +23,7 @@
 // Index loops over the D components read like the physics they implement.
 #![allow(clippy::needless_range_loop)]
 
+pub mod analysis;
 pub mod config;
 pub mod error;
 pub mod io;

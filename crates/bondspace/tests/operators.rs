@@ -4,7 +4,7 @@
 
 use bondspace::operators::Network;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
-use bondspace::spectra::{dense, explicit};
+use bondspace::spectra::{dense, explicit, slicing};
 use bondspace::{Configuration, state};
 use faer::Side;
 
@@ -142,4 +142,38 @@ fn unstressed_network_gives_a_projector() {
         assert!((l - 1.0).abs() < 1e-9, "λ = {l}");
     }
     let _ = Side::Lower;
+}
+
+fn check_slicing<const D: usize>(cfg: &Configuration<D>) {
+    let net = Network::new(cfg).unwrap();
+    let d = dense::spectrum(&net).unwrap();
+    let (lo, hi) = (d.bond[0], *d.bond.last().unwrap());
+    let le = slicing::log_edges(0.5 * lo, 2.0 * hi, 30);
+    let (wlo, whi) = (d.hessian[0], *d.hessian.last().unwrap());
+    let we = slicing::log_edges(0.5 * wlo, 2.0 * whi, 30);
+    let c = slicing::counts(&net, &le, &we).unwrap();
+    for k in 0..30 {
+        let dl = d
+            .bond
+            .iter()
+            .filter(|&&l| l > le[k] && l <= le[k + 1])
+            .count();
+        assert_eq!(c.lambda_counts[k], dl, "λ bin {k}");
+        let dw = d
+            .hessian
+            .iter()
+            .filter(|&&w| w >= we[k] && w < we[k + 1])
+            .count();
+        assert_eq!(c.omega2_counts[k], dw, "ω² bin {k}");
+    }
+    assert_eq!(c.lambda_counts.iter().sum::<usize>(), d.bond.len());
+    assert_eq!(c.omega2_counts.iter().sum::<usize>(), d.hessian.len());
+}
+
+#[test]
+fn slicing_counts_equal_dense_counts() {
+    check_slicing(&ipl::<2>(200, 11));
+    check_slicing(&ipl::<3>(200, 12));
+    check_slicing(&harmonic::<2>(128, 0.002, 13));
+    check_slicing(&harmonic::<3>(128, 0.1, 14));
 }

@@ -11,6 +11,7 @@
 
 pub mod dense;
 pub mod explicit;
+pub mod slicing;
 
 /// Relative threshold below which an eigenvalue counts as zero (times the largest one).
 pub const ZERO_REL: f64 = 1e-11;
