@@ -40,12 +40,28 @@ enum Command {
         /// Output directory (summary.json, bond_spectrum.npy, hessian_spectrum.npy).
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
-        /// dense: reduced generalized eigenproblem (default); explicit: literal A = S M⁺ Sᵀ.
+        /// dense: reduced generalized eigenproblem (default); explicit: literal A = S M⁺ Sᵀ;
+        /// slicing: exact counts in 30 log bins (λ/λ₀ ∈ [1e-3, 1e4], ω/ω₀ ∈ [1e-2, 1e2]) by inertia.
         #[arg(long, value_enum, default_value = "dense")]
         method: MethodArg,
         /// Analyse a configuration that is not force-balanced.
         #[arg(long)]
         allow_unbalanced: bool,
+    },
+    /// Benchmark the spectrum methods on 3D IPL glasses (Tp = ∞) and print a table.
+    Bench {
+        /// System sizes.
+        #[arg(long, value_delimiter = ',', default_value = "500,1000,2000")]
+        sizes: Vec<usize>,
+        /// Run the literal dense A only up to this N (it scales as N_b³).
+        #[arg(long, default_value_t = 2000)]
+        explicit_max: usize,
+        /// Logarithmic bins of the slicing method.
+        #[arg(long, default_value_t = 30)]
+        bins: usize,
+        /// Seed of the glasses.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
     Inspect {
@@ -61,6 +77,7 @@ enum Command {
 enum MethodArg {
     Dense,
     Explicit,
+    Slicing,
 }
 
 #[derive(Args)]
@@ -143,6 +160,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Prepare { what } => run_prepare(what),
         Command::Inspect { config, json } => run_inspect(&config, json),
+        Command::Bench {
+            sizes,
+            explicit_max,
+            bins,
+            seed,
+        } => run_bench(&sizes, explicit_max, bins, seed),
         Command::Spectrum {
             config,
             output,
@@ -293,8 +316,10 @@ fn run_spectrum(
         method: match method {
             MethodArg::Dense => Method::Dense,
             MethodArg::Explicit => Method::Explicit,
+            MethodArg::Slicing => Method::Slicing,
         },
         force_tolerance: (!allow_unbalanced).then_some(analysis::DEFAULT_BALANCE_TOL),
+        ..Default::default()
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -304,7 +329,7 @@ fn run_spectrum(
     analysis::write_results(out, &a)?;
     let s = &a.summary;
     eprintln!(
-        "{}: N = {} ({} rattlers), N_b = {}, SSS = {}, {} non-zero λ in [{:.4e}, {:.4e}] λ₀ = {:.4e}; G = {:.6}; {:.2} s ({}) → {}",
+        "{}: N = {} ({} rattlers), N_b = {}, SSS = {}, {} non-zero λ (range [{:.4e}, {:.4e}] where computed), λ₀ = {:.4e}; G = {:.6}; {:.2} s ({}) → {}",
         path.display(),
         s.n_particles,
         s.n_rattlers,
@@ -319,5 +344,79 @@ fn run_spectrum(
         s.method,
         out.display()
     );
+    Ok(())
+}
+
+fn run_bench(sizes: &[usize], explicit_max: usize, bins: usize, seed: u64) -> anyhow::Result<()> {
+    use bondspace::operators::Network;
+    use bondspace::spectra::{dense, explicit, slicing};
+    let time = |f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<f64> {
+        let t = Instant::now();
+        f()?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    println!(
+        "threads: {} (faer: {:?})",
+        rayon::current_num_threads(),
+        faer::get_global_parallelism()
+    );
+    println!(
+        "| N | N_b | explicit (s) | dense (s) | slicing {bins} bins (s) | explicit/dense | explicit/slicing | dense/slicing | counts agree |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &n in sizes {
+        let opt = IplOptions::defaults(3);
+        let cfg =
+            prepare::ipl_instant_quench::<3>(n, &opt, seed, &progress::ProgressBar::hidden())?;
+        let net = Network::new(&cfg)?;
+        let scales = bondspace::measures::scales(&net)?;
+        let mut ex = None;
+        let t_ex = if n <= explicit_max {
+            Some(time(&mut || {
+                ex = Some(explicit::spectrum(&net)?);
+                Ok(())
+            })?)
+        } else {
+            None
+        };
+        let mut de = None;
+        let t_de = time(&mut || {
+            de = Some(dense::spectrum(&net)?);
+            Ok(())
+        })?;
+        let le = slicing::log_edges(1e-3 * scales.lambda_0, 1e4 * scales.lambda_0, bins);
+        let we = slicing::log_edges(
+            1e-4 * scales.omega_0.powi(2),
+            1e4 * scales.omega_0.powi(2),
+            bins,
+        );
+        let mut sl = None;
+        let t_sl = time(&mut || {
+            sl = Some(slicing::counts(&net, &le, &we)?);
+            Ok(())
+        })?;
+        let (de, sl) = (de.unwrap_or_default(), sl.expect("slicing ran"));
+        let agree = (0..bins).all(|k| {
+            sl.lambda_counts[k]
+                == de
+                    .bond
+                    .iter()
+                    .filter(|&&l| l > le[k] && l <= le[k + 1])
+                    .count()
+        }) && ex
+            .as_ref()
+            .is_none_or(|e| e.bond.len() == de.bond.len() && e.n_sss == de.n_sss);
+        let f = |t: Option<f64>| t.map_or("–".to_string(), |t| format!("{t:.2}"));
+        let r = |a: Option<f64>, b: f64| a.map_or("–".to_string(), |a| format!("{:.1}×", a / b));
+        println!(
+            "| {n} | {} | {} | {t_de:.2} | {t_sl:.2} | {} | {} | {:.1}× | {} |",
+            net.n_bonds(),
+            f(t_ex),
+            r(t_ex, t_de),
+            r(t_ex, t_sl),
+            t_de / t_sl,
+            if agree { "yes" } else { "NO" }
+        );
+    }
     Ok(())
 }

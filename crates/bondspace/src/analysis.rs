@@ -22,6 +22,8 @@ pub enum Method {
     Explicit,
     /// Reduced generalized eigenproblem on the pinned space (default).
     Dense,
+    /// Exact histogram counts by inertia (sparse LDLᵀ), no eigenvalues.
+    Slicing,
 }
 
 impl Method {
@@ -30,6 +32,7 @@ impl Method {
         match self {
             Method::Explicit => "explicit",
             Method::Dense => "dense",
+            Method::Slicing => "slicing",
         }
     }
 }
@@ -41,6 +44,12 @@ pub struct Options {
     pub method: Method,
     /// Refuse configurations with max |F_i| above this × the typical pair force.
     pub force_tolerance: Option<f64>,
+    /// Slicing: number of logarithmic bins.
+    pub bins: usize,
+    /// Slicing: λ/λ₀ range of the bins.
+    pub lambda_range: (f64, f64),
+    /// Slicing: ω/ω₀ range of the bins.
+    pub omega_range: (f64, f64),
 }
 
 impl Default for Options {
@@ -48,6 +57,9 @@ impl Default for Options {
         Self {
             method: Method::Dense,
             force_tolerance: Some(DEFAULT_BALANCE_TOL),
+            bins: 30,
+            lambda_range: (1e-3, 1e4),
+            omega_range: (1e-2, 1e2),
         }
     }
 }
@@ -105,6 +117,8 @@ pub struct Analysis {
     pub spectrum: Spectrum,
     /// Scales.
     pub scales: Scales,
+    /// Slicing counts (method `slicing` only).
+    pub counts: Option<spectra::slicing::SliceCounts>,
 }
 
 /// Analyses one configuration.
@@ -121,26 +135,50 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         )));
     }
     let net = Network::new(cfg)?;
-    let spectrum = match opt.method {
-        Method::Dense => spectra::dense::spectrum(&net),
-        Method::Explicit => spectra::explicit::spectrum(&net),
-    }
-    .map_err(unstable)?;
-    let wmax = spectrum.hessian.last().copied().unwrap_or(0.0);
-    if spectrum.min_hessian < -1e-10 * wmax {
-        return Err(Error::Invalid(format!(
-            "the configuration is mechanically unstable: the Hessian has a negative eigenvalue {:.3e}",
-            spectrum.min_hessian
-        )));
-    }
+    // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an
+    // unstable configuration, and slicing needs the scales for its bins.
     let scales = measures::scales(&net)?;
+    let mut counts = None;
+    let spectrum = match opt.method {
+        Method::Dense => spectra::dense::spectrum(&net).map_err(unstable)?,
+        Method::Explicit => spectra::explicit::spectrum(&net).map_err(unstable)?,
+        Method::Slicing => {
+            let (l0, w0) = (scales.lambda_0, scales.omega_0);
+            let le = spectra::slicing::log_edges(
+                opt.lambda_range.0 * l0,
+                opt.lambda_range.1 * l0,
+                opt.bins,
+            );
+            let we = spectra::slicing::log_edges(
+                (opt.omega_range.0 * w0).powi(2),
+                (opt.omega_range.1 * w0).powi(2),
+                opt.bins,
+            );
+            let c = spectra::slicing::counts(&net, &le, &we)?;
+            // rank(S): the count of λ above a threshold far below any physical eigenvalue
+            let rank = spectra::slicing::bond_counts_above(&net, &[1e-9 * l0])?[0];
+            let min_hessian = if spectra::slicing::hessian_counts_below(&net, &[0.0])?[0] > 0 {
+                -1.0
+            } else {
+                0.0
+            };
+            counts = Some(c);
+            Spectrum {
+                bond: Vec::new(),
+                hessian: Vec::new(),
+                n_sss: net.n_bonds() - rank,
+                min_hessian,
+                n_nonzero: rank,
+            }
+        }
+    };
     let summary = Summary {
         n_particles: cfg.len(),
         n_rattlers: net.n_rattlers(),
         dim: D,
         n_bonds: net.n_bonds(),
         n_sss: spectrum.n_sss,
-        n_nonzero: spectrum.bond.len(),
+        n_nonzero: spectrum.n_nonzero,
         a0: scales.a0,
         shear_modulus: scales.shear_modulus,
         c_s: scales.c_s,
@@ -158,6 +196,7 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         summary,
         spectrum,
         scales,
+        counts,
     })
 }
 
@@ -169,13 +208,30 @@ fn unstable(e: Error) -> Error {
     }
 }
 
-/// Writes `summary.json`, `bond_spectrum.npy` and `hessian_spectrum.npy` into `dir`.
+/// Writes `summary.json` and `bond_spectrum.npy`, `hessian_spectrum.npy` (dense, explicit)
+/// or `counts.npz` (slicing: `lambda_edges`, `lambda_counts`, `omega2_edges`,
+/// `omega2_counts`, in simulation units) into `dir`.
 pub fn write_results(dir: &Path, a: &Analysis) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if let Some(c) = &a.counts {
+        let mut z = crate::io::npy::Npz::new();
+        let n = c.lambda_counts.len() as u64;
+        let as_i64 = |v: &[usize]| v.iter().map(|&x| x as i64).collect::<Vec<i64>>();
+        z.add("lambda_edges", &[n + 1], &c.lambda_edges)?;
+        z.add("lambda_counts", &[n], &as_i64(&c.lambda_counts))?;
+        z.add("omega2_edges", &[n + 1], &c.omega2_edges)?;
+        z.add("omega2_counts", &[n], &as_i64(&c.omega2_counts))?;
+        z.write(&dir.join("counts.npz"))?;
+        return write_summary(dir, a);
+    }
     let b = &a.spectrum.bond;
     write_npy(&dir.join("bond_spectrum.npy"), &[b.len() as u64], b)?;
     let h = &a.spectrum.hessian;
     write_npy(&dir.join("hessian_spectrum.npy"), &[h.len() as u64], h)?;
+    write_summary(dir, a)
+}
+
+fn write_summary(dir: &Path, a: &Analysis) -> Result<()> {
     let json = serde_json::to_string_pretty(&a.summary)
         .map_err(|e| Error::Numerical(format!("summary.json: {e}")))?;
     crate::io::write_atomic(&dir.join("summary.json"), json.as_bytes())

@@ -52,10 +52,12 @@ pub fn spectrum<const D: usize>(net: &Network<D>) -> Result<Spectrum> {
     let (zeros_c, bond) = split_zeros(&ev);
     // rank(S) = rank(K) = (nd − d) − (zero modes of the pencil); SSS = N_b − rank(S)
     let rank = net.ndof() - D - zeros_c;
+    let n_nonzero = bond.len();
     Ok(Spectrum {
         bond,
         hessian,
         n_sss: net.n_bonds() - rank,
         min_hessian,
+        n_nonzero,
     })
 }

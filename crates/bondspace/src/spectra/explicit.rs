@@ -56,10 +56,12 @@ pub fn spectrum<const D: usize>(net: &Network<D>) -> Result<Spectrum> {
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
     let (n_sss, bond) = split_zeros(&ev);
+    let n_nonzero = bond.len();
     Ok(Spectrum {
         bond,
         hessian,
         n_sss,
         min_hessian,
+        n_nonzero,
     })
 }

@@ -27,6 +27,8 @@ pub struct Spectrum {
     pub n_sss: usize,
     /// Smallest Hessian eigenvalue among the non-translation modes (negative: unstable).
     pub min_hessian: f64,
+    /// Number of non-zero eigenvalues of A, rank(S).
+    pub n_nonzero: usize,
 }
 
 /// Splits ascending eigenvalues of a PSD operator into (zero count, non-zero values).

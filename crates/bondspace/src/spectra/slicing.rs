@@ -158,10 +158,37 @@ pub struct SliceCounts {
     pub omega2_counts: Vec<usize>,
 }
 
+/// Negative counts of A + s·B for every shift, the shifts split over the rayon threads (each
+/// with its own factorization workspace; counts are exact integers, so the result does not
+/// depend on the thread count).
+fn negative_counts(
+    a: &SparseColMat<usize, f64>,
+    b: &SparseColMat<usize, f64>,
+    shifts: &[f64],
+) -> Result<Vec<usize>> {
+    use rayon::prelude::*;
+    let chunk = shifts
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let parts: Vec<Result<Vec<usize>>> = shifts
+        .par_chunks(chunk)
+        .map(|part| {
+            let mut c = InertiaCounter::new(a, b)?;
+            part.iter().map(|&s| c.negative_count(s)).collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(shifts.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
 /// Number of λ of A above each threshold in `ts` (ascending or not).
 pub fn bond_counts_above<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result<Vec<usize>> {
-    let mut c = InertiaCounter::new(&net.hessian_pinned()?, &net.k_pinned()?)?;
-    ts.iter().map(|&t| c.negative_count(-1.0 / t)).collect()
+    let shifts: Vec<f64> = ts.iter().map(|t| -1.0 / t).collect();
+    negative_counts(&net.hessian_pinned()?, &net.k_pinned()?, &shifts)
 }
 
 /// Number of Hessian modes with 0 < ω² < t for each threshold.
@@ -173,10 +200,11 @@ pub fn hessian_counts_below<const D: usize>(net: &Network<D>, ts: &[f64]) -> Res
         &(0..n).map(|i| Triplet::new(i, i, 1.0)).collect::<Vec<_>>(),
     )
     .map_err(|e| Error::Numerical(format!("identity: {e:?}")))?;
-    let mut c = InertiaCounter::new(&net.hessian()?, &eye)?;
-    ts.iter()
-        .map(|&t| Ok(c.negative_count(-t)?.saturating_sub(D)))
-        .collect()
+    let shifts: Vec<f64> = ts.iter().map(|t| -t).collect();
+    Ok(negative_counts(&net.hessian()?, &eye, &shifts)?
+        .into_iter()
+        .map(|c| c.saturating_sub(D))
+        .collect())
 }
 
 /// Histogram counts on the given bin edges (ascending).
