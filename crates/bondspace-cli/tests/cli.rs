@@ -164,3 +164,106 @@ fn bad_input_exits_2_with_one_line() {
     let o = bondspace(&["prepare", "ipl", "-o", "x.xyz"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn spectrum_writes_the_spec_files() {
+    let cfg = tmp("s.xyz");
+    let o = bondspace(&[
+        "prepare",
+        "ipl",
+        "--dim",
+        "2",
+        "-n",
+        "120",
+        "--seed",
+        "4",
+        "-o",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut nonzero = Vec::new();
+    for method in ["dense", "explicit", "slicing"] {
+        let dir = tmp(&format!("out-{method}"));
+        let o = bondspace(&[
+            "spectrum",
+            cfg.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+            "--method",
+            method,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        for key in [
+            "n_particles",
+            "n_rattlers",
+            "dim",
+            "n_bonds",
+            "n_sss",
+            "n_nonzero",
+            "a0",
+            "shear_modulus",
+            "c_s",
+            "omega_0",
+            "lambda_0",
+            "omega_ph",
+            "energy",
+            "pressure",
+            "max_force",
+            "method",
+            "seconds",
+        ] {
+            assert!(!s[key].is_null(), "{method}: summary.json lacks {key}");
+        }
+        assert_eq!(s["method"], method);
+        assert_eq!(
+            s["n_sss"].as_u64().unwrap() + s["n_nonzero"].as_u64().unwrap(),
+            s["n_bonds"].as_u64().unwrap()
+        );
+        nonzero.push(s["n_nonzero"].as_u64().unwrap());
+        if method == "slicing" {
+            let z = std::fs::read(dir.join("counts.npz")).unwrap();
+            assert_eq!(&z[..2], b"PK");
+        } else {
+            for f in ["bond_spectrum.npy", "hessian_spectrum.npy"] {
+                let b = std::fs::read(dir.join(f)).unwrap();
+                assert_eq!(&b[..6], b"\x93NUMPY");
+                let header = String::from_utf8_lossy(&b[10..80]);
+                assert!(header.contains("'descr': '<f8'"), "{header}");
+            }
+            let b = std::fs::read(dir.join("bond_spectrum.npy")).unwrap();
+            let header_len = u16::from_le_bytes([b[8], b[9]]) as usize;
+            let n_values = (b.len() - 10 - header_len) / 8;
+            assert_eq!(n_values as u64, s["n_nonzero"].as_u64().unwrap());
+        }
+    }
+    assert!(nonzero.iter().all(|&n| n == nonzero[0]), "{nonzero:?}");
+
+    // a configuration that is not force-balanced is refused unless asked for
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cols: Vec<String> = lines[5].split_whitespace().map(String::from).collect();
+    let x: f64 = cols[1].parse().unwrap();
+    cols[1] = format!("{}", x + 0.05);
+    lines[5] = cols.join(" ");
+    let bad = tmp("unbalanced.xyz");
+    std::fs::write(&bad, lines.join("\n") + "\n").unwrap();
+    let dir = tmp("out-unbalanced");
+    let o = bondspace(&[
+        "spectrum",
+        bad.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_input_error(&o, &["not force-balanced"]);
+    let o = bondspace(&[
+        "spectrum",
+        bad.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--allow-unbalanced",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -1,6 +1,8 @@
 //! Elastic moduli: Born − nonaffine against a finite-strain check (deform, re-minimise,
 //! second difference of the energy), and against jax-md's reference elastic constants.
 
+#![allow(clippy::needless_range_loop)]
+
 use std::path::PathBuf;
 
 use bondspace::io::xyz::read_xyz;

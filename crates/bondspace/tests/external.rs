@@ -1,6 +1,8 @@
 //! External check against packings made by jax-md (`shared/external/jaxmd`): energy and the
 //! stress tensor's trace (pressure) of every sample must match the reference values.
 
+#![allow(clippy::needless_range_loop)]
+
 use std::path::PathBuf;
 
 use bondspace::io::xyz::read_xyz;

@@ -1,6 +1,8 @@
 //! Pair models: SPEC §4 check values, smoothness at the cutoff, derivatives against finite
 //! differences, and forces against finite differences of the total energy.
 
+#![allow(clippy::needless_range_loop)]
+
 use bondspace::models::{Harmonic, Ipl, PairPotential, SoftSphere, eval};
 use bondspace::neighbours;
 use bondspace::{Configuration, Model, SimBox};

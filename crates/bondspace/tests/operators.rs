@@ -2,6 +2,8 @@
 //! differences of bond lengths, symmetry and translation null spaces, and the reduced
 //! spectrum against the literal dense A = S M⁺ Sᵀ.
 
+#![allow(clippy::needless_range_loop)]
+
 use bondspace::operators::Network;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::spectra::{dense, explicit, slicing};

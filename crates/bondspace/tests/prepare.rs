@@ -1,6 +1,8 @@
 //! Preparation: quenched IPL glasses and harmonic packings are force-balanced to the
 //! documented tolerance, hit their target pressure, and are reproducible from the seed.
 
+#![allow(clippy::needless_range_loop)]
+
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::state;
 

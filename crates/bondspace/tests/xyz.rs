@@ -1,6 +1,8 @@
 //! Extended-XYZ reader and writer: exact round trips, and a clear one-line error naming file
 //! and line for every kind of malformed input (never a panic).
 
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
