@@ -108,9 +108,14 @@ enum PrepareCmd {
         /// Parent temperature: `inf` for an instant quench from random positions.
         #[arg(long, default_value = "inf")]
         tp: String,
-        /// Monte Carlo sweeps at Tp (finite Tp only).
+        /// SWAP Monte Carlo sweeps at Tp, burn-in included (finite Tp only; default depends
+        /// on Tp, see the README).
         #[arg(long)]
         sweeps: Option<u64>,
+        /// Independent samples (seed streams 0..K, run in parallel); K > 1 writes
+        /// OUT-0000.xyz, OUT-0001.xyz, ... and skips samples already written.
+        #[arg(long, default_value_t = 1)]
+        samples: usize,
         /// Number density (default 0.58 in 3D, 0.70 in 2D).
         #[arg(long)]
         density: Option<f64>,
@@ -192,19 +197,20 @@ fn run_prepare(what: PrepareCmd) -> anyhow::Result<()> {
             common,
             tp,
             sweeps,
+            samples,
             density,
         } => {
             check_common(&common)?;
             let tp_value: f64 = tp
                 .parse()
                 .map_err(|_| input_error(format!("--tp {tp:?} is not a number or 'inf'")))?;
-            if !tp_value.is_infinite() || tp_value < 0.0 {
+            if tp_value.is_nan() || tp_value <= 0.0 {
                 return Err(input_error(format!(
-                    "--tp {tp}: finite parent temperatures need SWAP Monte Carlo, which is not implemented yet; use --tp inf"
+                    "--tp {tp}: the parent temperature must be positive (or 'inf')"
                 )));
             }
-            if sweeps.is_some() {
-                return Err(input_error("--sweeps only applies to a finite --tp"));
+            if samples == 0 {
+                return Err(input_error("--samples must be at least 1"));
             }
             let mut opt = IplOptions::defaults(common.dim as usize);
             if let Some(d) = density {
@@ -214,6 +220,19 @@ fn run_prepare(what: PrepareCmd) -> anyhow::Result<()> {
                 opt.density = d;
             }
             opt.quench.rel_tol = common.tolerance;
+            if tp_value.is_finite() {
+                let sweeps = sweeps.unwrap_or_else(|| prepare::default_sweeps(tp_value));
+                if sweeps == 0 {
+                    return Err(input_error("--sweeps must be at least 1"));
+                }
+                return run_swap(&common, &opt, tp_value, sweeps, samples, start);
+            }
+            if sweeps.is_some() {
+                return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+            if samples != 1 {
+                return Err(input_error("--samples needs a finite --tp"));
+            }
             let bar = progress::spinner("quench");
             let cfg: AnyConfiguration = if common.dim == 2 {
                 prepare::ipl_instant_quench::<2>(common.n, &opt, common.seed, &bar)?.into()
@@ -248,6 +267,81 @@ fn run_prepare(what: PrepareCmd) -> anyhow::Result<()> {
     };
     xyz::write_any(&cfg, &output)?;
     with_dim!(&cfg, c => report_written(c, &output, start.elapsed().as_secs_f64()))
+}
+
+/// SWAP Monte Carlo glasses: one file, or `samples` files written as they finish.
+fn run_swap(
+    common: &Common,
+    opt: &IplOptions,
+    tp: f64,
+    sweeps: u64,
+    samples: usize,
+    start: Instant,
+) -> anyhow::Result<()> {
+    let swap = prepare::SwapOptions::new(tp, sweeps);
+    let bar = if samples > 1 {
+        progress::bar(samples as u64, "samples")
+    } else {
+        progress::bar(sweeps, "SWAP MC")
+    };
+    let outcomes = if common.dim == 2 {
+        prepare::ipl_swap_samples::<2>(
+            common.n,
+            opt,
+            &swap,
+            common.seed,
+            &common.output,
+            samples,
+            &bar,
+        )?
+    } else {
+        prepare::ipl_swap_samples::<3>(
+            common.n,
+            opt,
+            &swap,
+            common.seed,
+            &common.output,
+            samples,
+            &bar,
+        )?
+    };
+    bar.finish_and_clear();
+    let mut energies = Vec::new();
+    for o in &outcomes {
+        energies.push(o.energy_per_particle);
+        match &o.report {
+            None => eprintln!("{}: already done, kept", o.path.display()),
+            Some(r) => {
+                eprintln!(
+                    "wrote {} and {}: T = {}, {} sweeps, δ = {:.4}, acceptance {:.1} % (moves)                      {:.1} % (swaps), {:.3e} attempts/s, inherent-state e/N = {:.6}",
+                    o.path.display(),
+                    prepare::mc_report_path(&o.path).display(),
+                    r.temperature,
+                    r.sweeps,
+                    r.delta,
+                    100.0 * r.displacement_acceptance,
+                    100.0 * r.swap_acceptance,
+                    r.attempts_per_second,
+                    o.energy_per_particle
+                );
+                for w in &r.warnings {
+                    eprintln!("warning: {}: {w}", o.path.display());
+                }
+            }
+        }
+    }
+    if energies.len() > 1 {
+        let k = energies.len() as f64;
+        let mean = energies.iter().sum::<f64>() / k;
+        let var = energies.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (k - 1.0);
+        eprintln!(
+            "{} samples: inherent-state e/N = {mean:.6} ± {:.6} (standard error) in {:.1} s",
+            energies.len(),
+            (var / k).sqrt(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 fn report_written<const D: usize>(

@@ -99,8 +99,19 @@ fn prepare_then_inspect() {
 
 #[test]
 fn bad_input_exits_2_with_one_line() {
-    let o = bondspace(&["prepare", "ipl", "-n", "10", "--tp", "0.5", "-o", "x.xyz"]);
-    assert_input_error(&o, &["--tp", "inf"]);
+    let o = bondspace(&["prepare", "ipl", "-n", "10", "--tp=-0.5", "-o", "x.xyz"]);
+    assert_input_error(&o, &["--tp", "positive"]);
+    let o = bondspace(&["prepare", "ipl", "-n", "100", "--tp", "warm", "-o", "x.xyz"]);
+    assert_input_error(&o, &["--tp", "warm"]);
+    let o = bondspace(&[
+        "prepare", "ipl", "-n", "100", "--sweeps", "10", "-o", "x.xyz",
+    ]);
+    assert_input_error(&o, &["--sweeps", "finite"]);
+    // too few particles for the Monte Carlo's minimum image
+    let o = bondspace(&[
+        "prepare", "ipl", "--dim", "2", "-n", "20", "--tp", "0.5", "--sweeps", "5", "-o", "x.xyz",
+    ]);
+    assert_input_error(&o, &["box"]);
     let o = bondspace(&[
         "prepare",
         "harmonic",
@@ -266,4 +277,79 @@ fn spectrum_writes_the_spec_files() {
         "--allow-unbalanced",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn swap_monte_carlo_writes_glass_and_diagnostics() {
+    let out = tmp("swap2.xyz");
+    let o = bondspace(
+        &[
+            "prepare", "ipl", "--dim", "2", "-n", "100", "--tp", "0.8", "--sweeps", "80", "--seed",
+            "3", "-o",
+        ]
+        .iter()
+        .copied()
+        .chain([out.to_str().unwrap()])
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("attempts/s"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains("tp=0.8"));
+    let mc = out.with_extension("mc.json");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mc).unwrap()).unwrap();
+    for key in [
+        "temperature",
+        "delta",
+        "displacement_acceptance",
+        "swap_acceptance",
+        "energy_per_particle",
+        "size_autocorrelation",
+        "self_overlap",
+        "equilibrated",
+        "warnings",
+        "attempts_per_second",
+    ] {
+        assert!(
+            json.get(key).is_some(),
+            "{key} missing from {}",
+            mc.display()
+        );
+    }
+    let acc = json["displacement_acceptance"].as_f64().unwrap();
+    assert!((0.25..0.55).contains(&acc), "acceptance {acc}");
+    // several samples, then a resumed re-run that recomputes nothing
+    let many = tmp("many.xyz");
+    let args = |p: &PathBuf| {
+        vec![
+            "prepare".to_string(),
+            "ipl".into(),
+            "--dim".into(),
+            "2".into(),
+            "-n".into(),
+            "100".into(),
+            "--tp".into(),
+            "1".into(),
+            "--sweeps".into(),
+            "40".into(),
+            "--samples".into(),
+            "2".into(),
+            "-o".into(),
+            p.to_str().unwrap().into(),
+        ]
+    };
+    let a = args(&many);
+    let o = bondspace(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 samples"), "{}", stderr(&o));
+    assert!(tmp("many-0000.xyz").exists() && tmp("many-0001.xyz").exists());
+    let o = bondspace(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("already done").count(),
+        2,
+        "{}",
+        stderr(&o)
+    );
 }

@@ -153,6 +153,47 @@ impl PairPotential for Ipl {
         }
     }
 
+    fn reach_bound(&self, s: f64, min_size: f64, max_size: f64) -> f64 {
+        // λ_ij grows with the partner's size s' up to s' = max(s, 1/(2 n_a)), then falls
+        let peak = if self.nonadditivity > 0.0 {
+            s.max(0.5 / self.nonadditivity)
+        } else {
+            f64::INFINITY
+        };
+        self.reach(s, peak.clamp(min_size, max_size))
+    }
+
+    #[inline(always)]
+    fn energy_r2(&self, r2: f64, si: f64, sj: f64) -> f64 {
+        let lam = self.pair_size(si, sj);
+        let lam2 = lam * lam;
+        if r2 >= self.xc * self.xc * lam2 {
+            return 0.0;
+        }
+        if self.n == 10 && self.coeffs.len() == 4 {
+            // the default model: one division gives both x² and x⁻²
+            let inv = 1.0 / (r2 * lam2);
+            let x2 = r2 * r2 * inv;
+            let t = lam2 * lam2 * inv;
+            let t2 = t * t;
+            let c = &self.coeffs;
+            let u = t2 * t2 * t + c[0] + x2 * (c[1] + x2 * (c[2] + x2 * c[3]));
+            return self.eps * u;
+        }
+        let x2 = r2 / lam2;
+        let rep = if self.n % 2 == 0 {
+            (1.0 / x2).powi(self.n / 2)
+        } else {
+            x2.sqrt().powi(-self.n)
+        };
+        // Σ c_{2l} x^{2l} by Horner in x²
+        let mut poly = 0.0;
+        for c in self.coeffs.iter().rev() {
+            poly = poly * x2 + c;
+        }
+        self.eps * (rep + poly)
+    }
+
     #[inline(always)]
     fn energy_force(&self, r: f64, si: f64, sj: f64) -> (f64, f64) {
         let lam = self.pair_size(si, sj);

@@ -43,6 +43,25 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
         let t = self.terms(r, si, sj);
         (t.u, t.du)
     }
+    /// The pair energy at squared distance `r2`, 0 at and beyond the reach (the Monte Carlo
+    /// loop; models may override it to avoid the square root).
+    #[inline(always)]
+    fn energy_r2(&self, r2: f64, si: f64, sj: f64) -> f64 {
+        let rc = self.reach(si, sj);
+        if r2 >= rc * rc {
+            0.0
+        } else {
+            self.energy_force(r2.sqrt(), si, sj).0
+        }
+    }
+    /// Largest reach of a particle of size `s` with any size in `[min_size, max_size]` (bounds
+    /// the size-aware neighbour search of the Monte Carlo). The default assumes the reach is
+    /// unimodal in the partner's size, true of additive sizes; models override it otherwise.
+    fn reach_bound(&self, s: f64, min_size: f64, max_size: f64) -> f64 {
+        self.reach(s, min_size)
+            .max(self.reach(s, max_size))
+            .max(self.reach(s, s.clamp(min_size, max_size)))
+    }
     /// Largest reach among sizes up to `max_size` (for cell and Verlet lists).
     fn max_reach(&self, max_size: f64) -> f64 {
         self.reach(max_size, max_size)

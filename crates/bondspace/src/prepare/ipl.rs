@@ -1,7 +1,10 @@
 //! IPL glasses: the deterministic size multiset and the instant quench (Tp = ∞).
 
+use std::path::{Path, PathBuf};
+
 use rand::Rng as _;
 
+use super::swap::{McReport, SwapOptions, swap_monte_carlo};
 use super::{QuenchOptions, finalize, quench};
 use crate::config::{Configuration, SimBox};
 use crate::error::{Error, Result};
@@ -121,4 +124,161 @@ pub fn ipl_instant_quench<const D: usize>(
         .insert("quench_iterations".into(), rep.iterations.to_string());
     finalize(&mut cfg)?;
     Ok(cfg)
+}
+
+/// Default SWAP Monte Carlo sweeps at parent temperature `tp`: about ten structural
+/// relaxation times (self-overlap decay from a quenched random start, measured for N = 2000
+/// in 3D: ≈ 500 sweeps at Tp = 1, 1 600 at 0.6, 4 800 at 0.45), rounded up; the README has
+/// the measurements. Below 0.4 we have no measurement and use 10⁵.
+pub fn default_sweeps(tp: f64) -> u64 {
+    if tp >= 0.8 {
+        5_000
+    } else if tp >= 0.55 {
+        15_000
+    } else if tp >= 0.4 {
+        50_000
+    } else {
+        100_000
+    }
+}
+
+/// An IPL glass equilibrated with SWAP Monte Carlo at `swap.temperature`, then quenched;
+/// sample `index` of `seed` (its own random streams). Returns the glass and the MC report.
+pub fn ipl_swap_glass<const D: usize>(
+    n: usize,
+    opt: &IplOptions,
+    swap: &SwapOptions,
+    seed: u64,
+    index: u64,
+    progress: &indicatif::ProgressBar,
+) -> Result<(Configuration<D>, McReport)> {
+    let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
+    // remove the random overlaps first: a loose minimisation, so that the Monte Carlo energy
+    // bookkeeping never carries the huge energies of overlapping random positions
+    progress.set_message("removing overlaps");
+    let loose = QuenchOptions {
+        rel_tol: 1e-2,
+        fire_factor: 1.0,
+    };
+    quench(&mut cfg, &loose, progress)?;
+    let rng = stream(seed, Purpose::MonteCarlo, index);
+    let Configuration {
+        simbox,
+        positions,
+        sizes,
+        model,
+        ..
+    } = &mut cfg;
+    let Model::Ipl(pot) = &*model else {
+        unreachable!("ipl_random makes IPL configurations")
+    };
+    let report = swap_monte_carlo(&pot.clone(), *simbox, positions, sizes, swap, rng, progress)?;
+    cfg.info.insert("tp".into(), fmt_f64(swap.temperature));
+    cfg.info.insert("sweeps".into(), swap.sweeps.to_string());
+    cfg.info.insert("sample".into(), index.to_string());
+    cfg.info.insert("mc_delta".into(), fmt_f64(report.delta));
+    cfg.info
+        .insert("mc_equilibrated".into(), report.equilibrated.to_string());
+    progress.set_message("quench");
+    let rep = quench(&mut cfg, &opt.quench, progress)?;
+    cfg.info
+        .insert("quench_iterations".into(), rep.iterations.to_string());
+    finalize(&mut cfg)?;
+    Ok((cfg, report))
+}
+
+/// The file of sample `k` of `count` written to `out`: `out` itself for a single sample, else
+/// `stem-kkkk.xyz` beside it.
+pub fn sample_path(out: &Path, k: usize, count: usize) -> PathBuf {
+    if count <= 1 {
+        return out.to_path_buf();
+    }
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "glass".into());
+    let ext = out
+        .extension()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "xyz".into());
+    out.with_file_name(format!("{stem}-{k:04}.{ext}"))
+}
+
+/// The Monte Carlo diagnostics file beside a configuration: `glass.xyz` → `glass.mc.json`.
+pub fn mc_report_path(config: &Path) -> PathBuf {
+    config.with_extension("mc.json")
+}
+
+/// What happened to one sample of [`ipl_swap_samples`].
+#[derive(Clone, Debug)]
+pub struct SampleOutcome {
+    /// Sample index.
+    pub index: usize,
+    /// Its configuration file.
+    pub path: PathBuf,
+    /// False when a valid file was already there (resumed run).
+    pub computed: bool,
+    /// Inherent-state energy per particle.
+    pub energy_per_particle: f64,
+    /// The Monte Carlo report (None when resumed).
+    pub report: Option<McReport>,
+}
+
+/// `count` independent SWAP glasses, in parallel over samples; sample k uses the random
+/// streams `(seed, k)` only, so the files are identical for any thread count. Each sample is
+/// written (configuration and `.mc.json`) as soon as it is done; samples whose file already
+/// reads back as a configuration are skipped, so an interrupted run resumes.
+pub fn ipl_swap_samples<const D: usize>(
+    n: usize,
+    opt: &IplOptions,
+    swap: &SwapOptions,
+    seed: u64,
+    out: &Path,
+    count: usize,
+    progress: &indicatif::ProgressBar,
+) -> Result<Vec<SampleOutcome>> {
+    use rayon::prelude::*;
+    let outcomes: Vec<Result<SampleOutcome>> = (0..count)
+        .into_par_iter()
+        .map(|k| {
+            let path = sample_path(out, k, count);
+            if path.exists() {
+                let old = crate::io::xyz::read_xyz_dim::<D>(&path)?;
+                if old.len() == n {
+                    progress.inc(1);
+                    let e = old.info.get("energy").and_then(|v| v.parse::<f64>().ok());
+                    return Ok(SampleOutcome {
+                        index: k,
+                        path,
+                        computed: false,
+                        energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
+                        report: None,
+                    });
+                }
+            }
+            let inner = if count > 1 {
+                indicatif::ProgressBar::hidden()
+            } else {
+                progress.clone()
+            };
+            let (cfg, report) = ipl_swap_glass::<D>(n, opt, swap, seed, k as u64, &inner)?;
+            // the report first: the configuration file marks a finished sample
+            let json = serde_json::to_vec_pretty(&report)
+                .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
+            crate::io::write_atomic(&mc_report_path(&path), &json)?;
+            crate::io::xyz::write_xyz(&cfg, &path)?;
+            if count > 1 {
+                progress.inc(1);
+            }
+            let e = cfg.info.get("energy").and_then(|v| v.parse::<f64>().ok());
+            Ok(SampleOutcome {
+                index: k,
+                path,
+                computed: true,
+                energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
+                report: Some(report),
+            })
+        })
+        .collect();
+    outcomes.into_iter().collect()
 }

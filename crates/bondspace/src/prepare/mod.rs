@@ -1,18 +1,23 @@
-//! Preparation of configurations: minimisers, the instant quench, IPL glasses and harmonic
-//! packings at a target pressure.
+//! Preparation of configurations: minimisers, the instant quench, SWAP Monte Carlo at a parent
+//! temperature, IPL glasses and harmonic packings at a target pressure.
 //!
 //! Tolerances: a configuration is force-balanced when max_i |F_i| ≤ `rel_tol` × the typical
 //! pair force, defined as the mean |u′(r)| over its bonds (the model's natural force scale if
 //! it has none). The default `rel_tol` is [`DEFAULT_REL_TOL`] = 1e-10.
 
 pub mod minimize;
+pub mod swap;
 pub mod system;
 
 mod harmonic;
 mod ipl;
 
 pub use harmonic::{HarmonicOptions, harmonic_packing};
-pub use ipl::{IplOptions, ipl_instant_quench, ipl_sizes};
+pub use ipl::{
+    IplOptions, SampleOutcome, default_sweeps, ipl_instant_quench, ipl_random, ipl_sizes,
+    ipl_swap_glass, ipl_swap_samples, mc_report_path, sample_path,
+};
+pub use swap::{McReport, SwapOptions};
 
 use crate::config::Configuration;
 use crate::error::Result;
