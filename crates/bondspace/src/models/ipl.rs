@@ -64,6 +64,36 @@ impl Ipl {
         0.5 * (si + sj) * (1.0 - self.nonadditivity * (si - sj).abs())
     }
 
+    /// u at squared distance `r2` for the squared pair size `lam2` = λ_ij² (0 beyond the cutoff).
+    #[inline(always)]
+    fn energy_r2_lam2(&self, r2: f64, lam2: f64) -> f64 {
+        if r2 >= self.xc * self.xc * lam2 {
+            return 0.0;
+        }
+        if self.n == 10 && self.coeffs.len() == 4 {
+            // the default model: one division gives both x² and x⁻²
+            let inv = 1.0 / (r2 * lam2);
+            let x2 = r2 * r2 * inv;
+            let t = lam2 * lam2 * inv;
+            let t2 = t * t;
+            let c = &self.coeffs;
+            let u = t2 * t2 * t + c[0] + x2 * (c[1] + x2 * (c[2] + x2 * c[3]));
+            return self.eps * u;
+        }
+        let x2 = r2 / lam2;
+        let rep = if self.n % 2 == 0 {
+            (1.0 / x2).powi(self.n / 2)
+        } else {
+            x2.sqrt().powi(-self.n)
+        };
+        // Σ c_{2l} x^{2l} by Horner in x²
+        let mut poly = 0.0;
+        for c in self.coeffs.iter().rev() {
+            poly = poly * x2 + c;
+        }
+        self.eps * (rep + poly)
+    }
+
     /// u, u′, u″, u‴ of the reduced potential (λ_ij = 1, ε = 1) at x; used to test smoothness.
     pub fn reduced_derivatives(&self, x: f64) -> [f64; 4] {
         let n = self.n as f64;
@@ -166,32 +196,17 @@ impl PairPotential for Ipl {
     #[inline(always)]
     fn energy_r2(&self, r2: f64, si: f64, sj: f64) -> f64 {
         let lam = self.pair_size(si, sj);
+        self.energy_r2_lam2(r2, lam * lam)
+    }
+
+    #[inline(always)]
+    fn energy_r2_twice(&self, r2a: f64, r2b: f64, si: f64, sj: f64) -> (f64, f64) {
+        let lam = self.pair_size(si, sj);
         let lam2 = lam * lam;
-        if r2 >= self.xc * self.xc * lam2 {
-            return 0.0;
-        }
-        if self.n == 10 && self.coeffs.len() == 4 {
-            // the default model: one division gives both x² and x⁻²
-            let inv = 1.0 / (r2 * lam2);
-            let x2 = r2 * r2 * inv;
-            let t = lam2 * lam2 * inv;
-            let t2 = t * t;
-            let c = &self.coeffs;
-            let u = t2 * t2 * t + c[0] + x2 * (c[1] + x2 * (c[2] + x2 * c[3]));
-            return self.eps * u;
-        }
-        let x2 = r2 / lam2;
-        let rep = if self.n % 2 == 0 {
-            (1.0 / x2).powi(self.n / 2)
-        } else {
-            x2.sqrt().powi(-self.n)
-        };
-        // Σ c_{2l} x^{2l} by Horner in x²
-        let mut poly = 0.0;
-        for c in self.coeffs.iter().rev() {
-            poly = poly * x2 + c;
-        }
-        self.eps * (rep + poly)
+        (
+            self.energy_r2_lam2(r2a, lam2),
+            self.energy_r2_lam2(r2b, lam2),
+        )
     }
 
     #[inline(always)]

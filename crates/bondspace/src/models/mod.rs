@@ -54,6 +54,12 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
             self.energy_force(r2.sqrt(), si, sj).0
         }
     }
+    /// The pair energies at two squared distances for the same pair of sizes (a Monte Carlo
+    /// trial: old and new position); models may share the size-dependent work.
+    #[inline(always)]
+    fn energy_r2_twice(&self, r2a: f64, r2b: f64, si: f64, sj: f64) -> (f64, f64) {
+        (self.energy_r2(r2a, si, sj), self.energy_r2(r2b, si, sj))
+    }
     /// Largest reach of a particle of size `s` with any size in `[min_size, max_size]` (bounds
     /// the size-aware neighbour search of the Monte Carlo). The default assumes the reach is
     /// unimodal in the partner's size, true of additive sizes; models override it otherwise.

@@ -248,6 +248,8 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     simbox: SimBox<D>,
     half: [f64; D],
     site: Vec<Site<D>>,
+    /// Internal index of each of the caller's particles.
+    inverse: Vec<u32>,
     /// (R(s_i) + 2h)², the squared reference distance beyond which i's partners cannot interact.
     bound2: Vec<f64>,
     refp: Vec<[f64; D]>,
@@ -308,7 +310,18 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let h = opt.half_skin;
         let r_list = r_max + 2.0 * h;
         crate::neighbours::check_box(&simbox, r_list)?;
-        let pos: Vec<[f64; D]> = positions.iter().map(|p| simbox.wrap(p)).collect();
+        let wrapped: Vec<[f64; D]> = positions.iter().map(|p| simbox.wrap(p)).collect();
+        // store particles in spatial order (cells of edge ≈ 1) so that neighbours sit close in
+        // memory; `order[k]` is the caller's index of internal particle k
+        let fine = Cells::new(&simbox, 1.0, &wrapped);
+        let mut order: Vec<u32> = (0..wrapped.len() as u32).collect();
+        order.sort_by_key(|&i| (fine.cell_of[i as usize], i));
+        let mut inverse = vec![0u32; order.len()];
+        for (k, &o) in order.iter().enumerate() {
+            inverse[o as usize] = k as u32;
+        }
+        let pos: Vec<[f64; D]> = order.iter().map(|&o| wrapped[o as usize]).collect();
+        let sizes: Vec<f64> = order.iter().map(|&o| sizes[o as usize]).collect();
         let half = std::array::from_fn(|k| 0.5 * simbox.lengths[k]);
         let cells = Cells::new(&simbox, r_list, &pos);
         let bound2 = sizes
@@ -324,10 +337,11 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             half,
             site: pos
                 .iter()
-                .zip(sizes)
+                .zip(&sizes)
                 .map(|(&x, &s)| Site { x, s })
                 .collect(),
             bound2,
+            inverse,
             refp: pos.clone(),
             disp: vec![[0.0; D]; pos.len()],
             h,
@@ -540,8 +554,11 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 break;
             }
             let sj = &self.site[j as usize];
-            ea += self.pot.energy_r2(self.dist2(a, &sj.x), s, sj.s);
-            eb += self.pot.energy_r2(self.dist2(b, &sj.x), s, sj.s);
+            let (ua, ub) =
+                self.pot
+                    .energy_r2_twice(self.dist2(a, &sj.x), self.dist2(b, &sj.x), s, sj.s);
+            ea += ua;
+            eb += ub;
         }
         (ea, eb)
     }
@@ -683,19 +700,20 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         err
     }
 
-    /// Current positions (wrapped into the box).
+    /// Current positions (wrapped into the box), in the caller's particle order.
     pub fn positions(&self) -> impl ExactSizeIterator<Item = [f64; D]> + '_ {
-        self.site.iter().map(|s| s.x)
+        self.inverse.iter().map(|&k| self.site[k as usize].x)
     }
 
-    /// Current sizes.
+    /// Current sizes, in the caller's particle order.
     pub fn sizes(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
-        self.site.iter().map(|s| s.s)
+        self.inverse.iter().map(|&k| self.site[k as usize].s)
     }
 
-    /// Cumulative (unwrapped) displacement of every particle since the start.
-    pub fn displacements(&self) -> &[[f64; D]] {
-        &self.disp
+    /// Cumulative (unwrapped) displacement of every particle since the start, in the caller's
+    /// particle order.
+    pub fn displacements(&self) -> impl ExactSizeIterator<Item = [f64; D]> + '_ {
+        self.inverse.iter().map(|&k| self.disp[k as usize])
     }
 
     /// Move and list statistics so far.
@@ -822,7 +840,7 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
     let mean_size = mc.sizes().sum::<f64>() / n as f64;
     let sizes0: Vec<f64> = mc.sizes().map(|s| s - mean_size).collect();
     let norm0: f64 = sizes0.iter().map(|s| s * s).sum();
-    let disp0 = mc.displacements().to_vec();
+    let disp0: Vec<[f64; D]> = mc.displacements().collect();
     let stats0 = mc.stats();
     let mut trace_sweeps = Vec::new();
     let mut energy = Vec::new();
@@ -848,7 +866,6 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
         let a2 = OVERLAP_CUTOFF * OVERLAP_CUTOFF;
         let q = mc
             .displacements()
-            .iter()
             .zip(&disp0)
             .filter(|(d, d0)| (0..D).map(|k| (d[k] - d0[k]).powi(2)).sum::<f64>() < a2)
             .count();
