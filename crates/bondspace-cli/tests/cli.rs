@@ -109,7 +109,7 @@ fn bad_input_exits_2_with_one_line() {
     assert_input_error(&o, &["--sweeps", "finite"]);
     // too few particles for the Monte Carlo's minimum image
     let o = bondspace(&[
-        "prepare", "ipl", "--dim", "2", "-n", "20", "--tp", "0.5", "--sweeps", "5", "-o", "x.xyz",
+        "prepare", "ipl", "--dim", "2", "-n", "12", "--tp", "0.5", "--sweeps", "5", "-o", "x.xyz",
     ]);
     assert_input_error(&o, &["box"]);
     let o = bondspace(&[

@@ -154,14 +154,11 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
                 (opt.omega_range.1 * w0).powi(2),
                 opt.bins,
             );
-            let c = spectra::slicing::counts(&net, &le, &we)?;
             // rank(S): the count of λ above a threshold far below any physical eigenvalue
-            let rank = spectra::slicing::bond_counts_above(&net, &[1e-9 * l0])?[0];
-            let min_hessian = if spectra::slicing::hessian_counts_below(&net, &[0.0])?[0] > 0 {
-                -1.0
-            } else {
-                0.0
-            };
+            let (c, rank) = spectra::slicing::counts_and_rank(&net, &le, &we, 1e-9 * l0)?;
+            // the pinned Hessian's Cholesky factorization in `scales` succeeded, so M has no
+            // negative eigenvalue (an unstable configuration is refused there)
+            let min_hessian = 0.0;
             counts = Some(c);
             Spectrum {
                 bond: Vec::new(),

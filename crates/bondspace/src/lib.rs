@@ -29,6 +29,7 @@ pub mod error;
 pub mod io;
 pub mod measures;
 pub mod models;
+pub mod modes;
 pub mod neighbours;
 pub mod operators;
 pub mod prepare;

@@ -100,24 +100,32 @@ impl<const D: usize> CellGrid<D> {
 
     /// Calls `f` with the 3^D cells around cell `c` (itself included), each exactly once.
     #[inline]
-    pub fn for_each_neighbour_cell(&self, c: usize, mut f: impl FnMut(usize)) {
-        let x = self.coords(c);
-        let n3 = 3usize.pow(D as u32);
-        for m in 0..n3 {
-            let mut mm = m;
-            let mut idx = 0usize;
-            let mut off = [0usize; D];
-            for o in off.iter_mut() {
-                *o = mm % 3;
-                mm /= 3;
-            }
-            for k in (0..D).rev() {
-                let n = self.dims[k];
-                let ck = (x[k] + n + off[k] - 1) % n;
-                idx = idx * n + ck;
-            }
-            f(idx);
+    pub fn for_each_neighbour_cell(&self, c: usize, f: impl FnMut(usize)) {
+        neighbour_cells(&self.dims, c, f);
+    }
+}
+
+/// Calls `f` with the 3^D cells around cell `c` of a periodic grid of `dims` cells (each ≥ 3,
+/// so that every neighbour is visited exactly once), cell index x-fastest.
+#[inline]
+pub fn neighbour_cells<const D: usize>(dims: &[usize; D], mut c: usize, mut f: impl FnMut(usize)) {
+    let mut x = [0usize; D];
+    for (k, xk) in x.iter_mut().enumerate() {
+        *xk = c % dims[k];
+        c /= dims[k];
+    }
+    for m in 0..3usize.pow(D as u32) {
+        let mut mm = m;
+        let mut off = [0usize; D];
+        for o in off.iter_mut() {
+            *o = mm % 3;
+            mm /= 3;
         }
+        let mut idx = 0usize;
+        for k in (0..D).rev() {
+            idx = idx * dims[k] + (x[k] + dims[k] + off[k] - 1) % dims[k];
+        }
+        f(idx);
     }
 }
 

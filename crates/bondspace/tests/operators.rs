@@ -122,6 +122,9 @@ fn reduced_spectrum_equals_the_literal_bond_operator() {
     compare(&ipl::<2>(80, 5));
     compare(&ipl::<3>(160, 6));
     compare(&harmonic::<3>(96, 0.1, 8));
+    // large enough (nd ≥ 600) for the two-stage eigensolver of `dense`
+    compare(&ipl::<3>(250, 9));
+    compare(&harmonic::<3>(240, 0.01, 10));
     let (rattlers, _) = compare(&harmonic::<2>(96, 0.002, 7));
     assert!(rattlers > 0, "low-pressure packing should have rattlers");
 }

@@ -25,6 +25,17 @@ fn liquid<const D: usize>(n: usize, seed: u64) -> Configuration<D> {
     cfg
 }
 
+/// A Monte Carlo chain on `cfg` with the stream of `seed`.
+fn chain<'p, const D: usize>(
+    pot: &'p Ipl,
+    cfg: &Configuration<D>,
+    opt: &SwapOptions,
+    seed: u64,
+) -> SwapMc<'p, D, Ipl> {
+    let rng = stream(seed, Purpose::MonteCarlo, 0);
+    SwapMc::new(pot, cfg.simbox, &cfg.positions, &cfg.sizes, opt, rng).unwrap()
+}
+
 /// Total energy from scratch with the library's pair search (independent of the MC lists).
 fn independent_energy<const D: usize>(
     pot: &Ipl,
@@ -41,15 +52,7 @@ fn bookkeeping<const D: usize>(n: usize, half_skin: f64) {
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(0.5, 1);
     opt.half_skin = half_skin;
-    let mut mc = SwapMc::new(
-        &pot,
-        cfg.simbox,
-        &cfg.positions,
-        &cfg.sizes,
-        &opt,
-        stream(5, Purpose::MonteCarlo, 0),
-    )
-    .unwrap();
+    let mut mc = chain(&pot, &cfg, &opt, 5);
     mc.set_delta(0.15);
     for round in 0..5 {
         for _ in 0..40 {
@@ -195,15 +198,7 @@ fn mean_energy(
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(t, 1);
     opt.swap_probability = p_swap;
-    let mut mc = SwapMc::new(
-        &pot,
-        cfg.simbox,
-        &cfg.positions,
-        &cfg.sizes,
-        &opt,
-        stream(seed, Purpose::MonteCarlo, 0),
-    )
-    .unwrap();
+    let mut mc = chain(&pot, &cfg, &opt, seed);
     mc.set_delta(0.12);
     for _ in 0..burn {
         mc.sweep();

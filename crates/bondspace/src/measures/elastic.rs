@@ -80,6 +80,26 @@ impl<const D: usize> HessianSolver<D> {
         (0..self.m).map(|r| xi[r] * u[(r, 0)]).sum()
     }
 
+    /// M⁺ b for a translation-free right-hand side b (length nd): the pinned solve, then the
+    /// mean displacement subtracted (pinning is exact for such b, SPEC §2).
+    pub fn solve(&self, b: &[f64]) -> Vec<f64> {
+        let rhs = Mat::<f64>::from_fn(self.m, 1, |r, _| b[r]);
+        let u = self.llt.solve(&rhs);
+        let n = (self.m + D) / D;
+        let mut out = vec![0.0; self.m + D];
+        for r in 0..self.m {
+            out[r] = u[(r, 0)];
+        }
+        let mut mean = [0.0; D];
+        for (r, v) in out.iter().enumerate() {
+            mean[r % D] += v / n as f64;
+        }
+        for (r, v) in out.iter_mut().enumerate() {
+            *v -= mean[r % D];
+        }
+        out
+    }
+
     /// (1/V)[∂²U/∂γ² − Ξᵀ M⁺ Ξ] for F = I + γ A.
     pub fn modulus(&self, net: &Network<D>, a_mat: &[[f64; D]; D]) -> f64 {
         let (born, xi) = affine_terms(net, a_mat);

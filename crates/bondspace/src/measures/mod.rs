@@ -2,6 +2,7 @@
 //! modulus G, the shear wave speed c_s, ω₀ = c_s/a₀, λ₀ = ω₀⁻² and ω_ph = 2π c_s / L.
 
 pub mod elastic;
+pub mod ensemble;
 
 use serde::Serialize;
 

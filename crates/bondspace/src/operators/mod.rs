@@ -224,6 +224,31 @@ impl<const D: usize> Network<D> {
         }
     }
 
+    /// M applied to a displacement field (length nd) → `out` (length nd), matrix-free over
+    /// the bonds (M x)_i = Σ_bonds ±k_α (x_i − x_j).
+    pub fn apply_hessian(&self, x: &[f64], out: &mut [f64]) {
+        self.apply_blocks(true, x, out);
+    }
+
+    /// K = SᵀS applied to a displacement field, matrix-free.
+    pub fn apply_k(&self, x: &[f64], out: &mut [f64]) {
+        self.apply_blocks(false, x, out);
+    }
+
+    fn apply_blocks(&self, tension: bool, x: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        for a in 0..self.n_bonds() {
+            let [i, j] = self.bonds[a];
+            let (i, j) = (i as usize * D, j as usize * D);
+            let k = self.block(a, tension);
+            for p in 0..D {
+                let v: f64 = (0..D).map(|q| k[p][q] * (x[i + q] - x[j + q])).sum();
+                out[i + p] += v;
+                out[j + p] -= v;
+            }
+        }
+    }
+
     /// Sᵀ applied to bond forces (length N_b) → particle forces (length nd).
     pub fn apply_st(&self, f: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|v| *v = 0.0);

@@ -170,27 +170,9 @@ impl<const D: usize> Cells<D> {
                 if ncells == 1 {
                     return vec![0];
                 }
-                let mut x = [0usize; D];
-                let mut cc = c;
-                for (k, xk) in x.iter_mut().enumerate() {
-                    *xk = cc % dims[k];
-                    cc /= dims[k];
-                }
-                (0..3usize.pow(D as u32))
-                    .map(|m| {
-                        let mut mm = m;
-                        let mut idx = 0usize;
-                        let mut off = [0usize; D];
-                        for o in off.iter_mut() {
-                            *o = mm % 3;
-                            mm /= 3;
-                        }
-                        for k in (0..D).rev() {
-                            idx = idx * dims[k] + (x[k] + dims[k] + off[k] - 1) % dims[k];
-                        }
-                        idx as u32
-                    })
-                    .collect()
+                let mut cells = Vec::with_capacity(3usize.pow(D as u32));
+                crate::neighbours::neighbour_cells(&dims, c, |cc| cells.push(cc as u32));
+                cells
             })
             .collect();
         let mut cells = Self {
@@ -307,9 +289,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let smax = sizes.iter().copied().fold(0.0, f64::max);
         let smin = sizes.iter().copied().fold(f64::INFINITY, f64::min);
         let r_max = pot.max_reach(smax);
-        let h = opt.half_skin;
+        // a small box takes a thinner skin (more list updates) rather than being refused
+        crate::neighbours::check_box(&simbox, r_max)?;
+        let h = opt
+            .half_skin
+            .min(0.49 * (0.5 * simbox.min_length() - r_max));
         let r_list = r_max + 2.0 * h;
-        crate::neighbours::check_box(&simbox, r_list)?;
         let wrapped: Vec<[f64; D]> = positions.iter().map(|p| simbox.wrap(p)).collect();
         // store particles in spatial order (cells of edge ≈ 1) so that neighbours sit close in
         // memory; `order[k]` is the caller's index of internal particle k
@@ -795,6 +780,16 @@ pub struct McReport {
     pub warnings: Vec<String>,
 }
 
+/// The recorded traces of a run.
+#[derive(Default)]
+struct Trace {
+    sweeps: Vec<u64>,
+    energy: Vec<f64>,
+    corr: Vec<f64>,
+    overlap: Vec<f64>,
+    bookkeeping: f64,
+}
+
 /// Self-overlap cutoff a (fraction of particles displaced less than a).
 pub const OVERLAP_CUTOFF: f64 = 0.3;
 
@@ -842,59 +837,40 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
     let norm0: f64 = sizes0.iter().map(|s| s * s).sum();
     let disp0: Vec<[f64; D]> = mc.displacements().collect();
     let stats0 = mc.stats();
-    let mut trace_sweeps = Vec::new();
-    let mut energy = Vec::new();
-    let mut corr = Vec::new();
-    let mut overlap = Vec::new();
-    let mut book = 0.0f64;
-    let record = |mc: &mut SwapMc<'_, D, P>,
-                  t: u64,
-                  book: &mut f64,
-                  trace_sweeps: &mut Vec<u64>,
-                  energy: &mut Vec<f64>,
-                  corr: &mut Vec<f64>,
-                  overlap: &mut Vec<f64>| {
-        *book = book.max(mc.resync_energy());
-        trace_sweeps.push(t);
-        energy.push(mc.energy() / n as f64);
+    let mut tr = Trace::default();
+    let a2 = OVERLAP_CUTOFF * OVERLAP_CUTOFF;
+    let mut record = |mc: &mut SwapMc<'_, D, P>, t: u64| {
+        tr.bookkeeping = tr.bookkeeping.max(mc.resync_energy());
+        tr.sweeps.push(t);
+        tr.energy.push(mc.energy() / n as f64);
         let c: f64 = mc
             .sizes()
             .zip(&sizes0)
             .map(|(s, s0)| (s - mean_size) * s0)
             .sum();
-        corr.push(if norm0 > 0.0 { c / norm0 } else { 1.0 });
-        let a2 = OVERLAP_CUTOFF * OVERLAP_CUTOFF;
+        tr.corr.push(if norm0 > 0.0 { c / norm0 } else { 1.0 });
         let q = mc
             .displacements()
             .zip(&disp0)
             .filter(|(d, d0)| (0..D).map(|k| (d[k] - d0[k]).powi(2)).sum::<f64>() < a2)
             .count();
-        overlap.push(q as f64 / n as f64);
+        tr.overlap.push(q as f64 / n as f64);
     };
-    record(
-        &mut mc,
-        0,
-        &mut book,
-        &mut trace_sweeps,
-        &mut energy,
-        &mut corr,
-        &mut overlap,
-    );
+    record(&mut mc, 0);
     for s in 1..=prod {
         mc.sweep();
         progress.inc(1);
         if s % stride == 0 || s == prod {
-            record(
-                &mut mc,
-                s,
-                &mut book,
-                &mut trace_sweeps,
-                &mut energy,
-                &mut corr,
-                &mut overlap,
-            );
+            record(&mut mc, s);
         }
     }
+    let Trace {
+        sweeps: trace_sweeps,
+        energy,
+        corr,
+        overlap,
+        bookkeeping: book,
+    } = tr;
     let elapsed = start.elapsed().as_secs_f64();
     let stats = mc.stats().minus(&stats0);
     let total_attempts = opt.sweeps as f64 * n as f64;

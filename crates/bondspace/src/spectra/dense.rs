@@ -38,18 +38,19 @@ pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, M
     Ok((c, l))
 }
 
+/// Every non-zero λ of A (ascending) and the number of zero modes of the pencil (K̃, M̃).
+pub fn bond_eigenvalues<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>, usize)> {
+    let (c, _) = reduced_operator(net)?;
+    let ev = super::eigen::symmetric_eigenvalues(c, par())?;
+    let (zeros_c, bond) = split_zeros(&ev);
+    Ok((bond, zeros_c))
+}
+
 /// Every non-zero λ of A and every non-zero ω² of M, by the reduced problem.
 pub fn spectrum<const D: usize>(net: &Network<D>) -> Result<Spectrum> {
-    let hessian_ev = net
-        .dense(true, net.ndof())
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| Error::Numerical(format!("Hessian eigensolver failed: {e:?}")))?;
+    let hessian_ev = super::eigen::symmetric_eigenvalues(net.dense(true, net.ndof()), par())?;
     let (hessian, min_hessian) = hessian_nonzero(hessian_ev, D);
-    let (c, _) = reduced_operator(net)?;
-    let ev = c
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
-    let (zeros_c, bond) = split_zeros(&ev);
+    let (bond, zeros_c) = bond_eigenvalues(net)?;
     // rank(S) = rank(K) = (nd − d) − (zero modes of the pencil); SSS = N_b − rank(S)
     let rank = net.ndof() - D - zeros_c;
     let n_nonzero = bond.len();

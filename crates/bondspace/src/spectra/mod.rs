@@ -10,6 +10,7 @@
 //! d translation zero modes of the full M dropped).
 
 pub mod dense;
+pub mod eigen;
 pub mod explicit;
 pub mod slicing;
 

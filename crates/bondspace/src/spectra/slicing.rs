@@ -158,31 +158,118 @@ pub struct SliceCounts {
     pub omega2_counts: Vec<usize>,
 }
 
-/// Negative counts of A + s·B for every shift, the shifts split over the rayon threads (each
-/// with its own factorization workspace; counts are exact integers, so the result does not
-/// depend on the thread count).
+/// One [`InertiaCounter`] per rayon thread for the family A + s·B, kept across rounds of
+/// shifts so that the symbolic analysis is done once per thread.
+struct CounterPool {
+    counters: Vec<InertiaCounter>,
+}
+
+impl CounterPool {
+    fn new(a: &SparseColMat<usize, f64>, b: &SparseColMat<usize, f64>) -> Result<Self> {
+        use rayon::prelude::*;
+        let k = rayon::current_num_threads().max(1);
+        let counters: Vec<Result<InertiaCounter>> =
+            (0..k).into_par_iter().map(|_| InertiaCounter::new(a, b)).collect();
+        Ok(Self {
+            counters: counters.into_iter().collect::<Result<_>>()?,
+        })
+    }
+
+    /// Negative counts for every shift, the shifts split over the counters (counts are exact
+    /// integers, so the result does not depend on the thread count).
+    fn negative_counts(&mut self, shifts: &[f64]) -> Result<Vec<usize>> {
+        use rayon::prelude::*;
+        if shifts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chunk = shifts.len().div_ceil(self.counters.len()).max(1);
+        let parts: Vec<Result<Vec<usize>>> = self
+            .counters
+            .par_iter_mut()
+            .zip(shifts.par_chunks(chunk))
+            .map(|(c, part)| part.iter().map(|&s| c.negative_count(s)).collect())
+            .collect();
+        let mut out = Vec::with_capacity(shifts.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    }
+}
+
+/// Negative counts of A + s·B for every shift.
 fn negative_counts(
     a: &SparseColMat<usize, f64>,
     b: &SparseColMat<usize, f64>,
     shifts: &[f64],
 ) -> Result<Vec<usize>> {
-    use rayon::prelude::*;
-    let chunk = shifts
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(1);
-    let parts: Vec<Result<Vec<usize>>> = shifts
-        .par_chunks(chunk)
-        .map(|part| {
-            let mut c = InertiaCounter::new(a, b)?;
-            part.iter().map(|&s| c.negative_count(s)).collect()
-        })
-        .collect();
-    let mut out = Vec::with_capacity(shifts.len());
-    for p in parts {
-        out.extend(p?);
+    CounterPool::new(a, b)?.negative_counts(shifts)
+}
+
+/// The values of a monotone integer step function at points `0..n`, evaluating as few as
+/// possible: where two evaluated points have equal values every point between has that value
+/// too, so whole runs of empty (or saturated) bins cost nothing. `left` and `right` are the
+/// known limits before point 0 and after point n − 1. Points are evaluated in rounds (each
+/// round in parallel by `eval`): a coarse grid first, then midpoints of unresolved gaps.
+fn monotone_values(
+    n: usize,
+    left: Option<usize>,
+    right: Option<usize>,
+    mut eval: impl FnMut(&[usize]) -> Result<Vec<usize>>,
+) -> Result<Vec<usize>> {
+    let mut val: Vec<Option<usize>> = vec![None; n];
+    if n == 0 {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    // virtual end points −1 and n
+    let get = |val: &[Option<usize>], i: isize| -> Option<usize> {
+        if i < 0 {
+            left
+        } else if i as usize >= n {
+            right
+        } else {
+            val[i as usize]
+        }
+    };
+    let step = 4usize;
+    let mut todo: Vec<usize> = (0..n).step_by(step).collect();
+    if *todo.last().expect("n > 0") != n - 1 {
+        todo.push(n - 1);
+    }
+    loop {
+        if !todo.is_empty() {
+            let got = eval(&todo)?;
+            for (&i, v) in todo.iter().zip(got) {
+                val[i] = Some(v);
+            }
+        }
+        // fill runs between equal known values; collect midpoints of the other gaps
+        todo = Vec::new();
+        let mut a: isize = -1;
+        while a < n as isize {
+            let mut b = a + 1;
+            while b < n as isize && val[b as usize].is_none() {
+                b += 1;
+            }
+            if b - a > 1 {
+                match (get(&val, a), get(&val, b)) {
+                    (Some(x), Some(y)) if x == y => {
+                        for v in &mut val[(a + 1) as usize..b as usize] {
+                            *v = Some(x);
+                        }
+                    }
+                    _ => todo.push(((a + b) / 2).clamp(0, n as isize - 1) as usize),
+                }
+            }
+            a = b;
+        }
+        todo.dedup();
+        todo.retain(|&i| val[i].is_none());
+        if todo.is_empty() {
+            break;
+        }
+    }
+    Ok(val.into_iter().map(|v| v.expect("all points resolved")).collect())
 }
 
 /// Number of λ of A above each threshold in `ts` (ascending or not).
@@ -191,36 +278,94 @@ pub fn bond_counts_above<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result
     negative_counts(&net.hessian_pinned()?, &net.k_pinned()?, &shifts)
 }
 
-/// Number of Hessian modes with 0 < ω² < t for each threshold.
-pub fn hessian_counts_below<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result<Vec<usize>> {
-    let n = net.ndof();
-    let eye = SparseColMat::try_new_from_triplets(
+fn identity(n: usize) -> Result<SparseColMat<usize, f64>> {
+    SparseColMat::try_new_from_triplets(
         n,
         n,
         &(0..n).map(|i| Triplet::new(i, i, 1.0)).collect::<Vec<_>>(),
     )
-    .map_err(|e| Error::Numerical(format!("identity: {e:?}")))?;
-    let shifts: Vec<f64> = ts.iter().map(|t| -t).collect();
-    Ok(negative_counts(&net.hessian()?, &eye, &shifts)?
-        .into_iter()
-        .map(|c| c.saturating_sub(D))
-        .collect())
+    .map_err(|e| Error::Numerical(format!("identity: {e:?}")))
 }
 
-/// Histogram counts on the given bin edges (ascending).
+/// Number of Hessian modes with 0 < ω² < t for each threshold (t > 0).
+pub fn hessian_counts_below<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result<Vec<usize>> {
+    let shifts: Vec<f64> = ts.iter().map(|t| -t).collect();
+    Ok(
+        negative_counts(&net.hessian()?, &identity(net.ndof())?, &shifts)?
+            .into_iter()
+            .map(|c| c.saturating_sub(D))
+            .collect(),
+    )
+}
+
+/// Histogram counts on the given bin edges (ascending, positive), and rank(S) = the number of
+/// non-zero λ (counted above `rank_threshold`, far below any physical eigenvalue). Only the
+/// edges needed to resolve the histogram are factorized (see [`monotone_values`]): bins far
+/// outside the spectrum are free. The Hessian must be positive semi-definite with exactly the
+/// d translations as zero modes (checked beforehand by the Cholesky factorization of the
+/// pinned Hessian in [`crate::measures::scales`]).
+pub fn counts_and_rank<const D: usize>(
+    net: &Network<D>,
+    lambda_edges: &[f64],
+    omega2_edges: &[f64],
+    rank_threshold: f64,
+) -> Result<(SliceCounts, usize)> {
+    let (lambda_counts, rank) = bond_histogram(net, lambda_edges, rank_threshold)?;
+    let omega2_counts = hessian_histogram(net, omega2_edges)?;
+    Ok((
+        SliceCounts {
+            lambda_edges: lambda_edges.to_vec(),
+            lambda_counts,
+            omega2_edges: omega2_edges.to_vec(),
+            omega2_counts,
+        },
+        rank,
+    ))
+}
+
+/// Counts of non-zero λ per bin (e_k, e_{k+1}] and rank(S) (λ above `rank_threshold`), by
+/// adaptive slicing.
+pub fn bond_histogram<const D: usize>(
+    net: &Network<D>,
+    edges: &[f64],
+    rank_threshold: f64,
+) -> Result<(Vec<usize>, usize)> {
+    // point 0 is the rank threshold, then the edges; above ∞ nothing
+    let mut pool = CounterPool::new(&net.hessian_pinned()?, &net.k_pinned()?)?;
+    let mut ts = vec![rank_threshold];
+    ts.extend_from_slice(edges);
+    let above = monotone_values(ts.len(), None, Some(0), |idx| {
+        let shifts: Vec<f64> = idx.iter().map(|&i| -1.0 / ts[i]).collect();
+        pool.negative_counts(&shifts)
+    })?;
+    Ok((above[1..].windows(2).map(|w| w[0] - w[1]).collect(), above[0]))
+}
+
+/// Counts of ω² per bin [e_k, e_{k+1}) by adaptive slicing (Hessian positive semi-definite
+/// with the d translations as its only zero modes).
+pub fn hessian_histogram<const D: usize>(net: &Network<D>, edges: &[f64]) -> Result<Vec<usize>> {
+    // below 0⁺ nothing, below ∞ every non-zero mode
+    let n_modes = net.ndof() - D;
+    let mut pool = CounterPool::new(&net.hessian()?, &identity(net.ndof())?)?;
+    let below = monotone_values(edges.len(), Some(0), Some(n_modes), |idx| {
+        let shifts: Vec<f64> = idx.iter().map(|&i| -edges[i]).collect();
+        Ok(pool
+            .negative_counts(&shifts)?
+            .into_iter()
+            .map(|c| c.saturating_sub(D))
+            .collect())
+    })?;
+    Ok(below.windows(2).map(|w| w[1] - w[0]).collect())
+}
+
+/// Histogram counts on the given bin edges (ascending, positive).
 pub fn counts<const D: usize>(
     net: &Network<D>,
     lambda_edges: &[f64],
     omega2_edges: &[f64],
 ) -> Result<SliceCounts> {
-    let above = bond_counts_above(net, lambda_edges)?;
-    let below = hessian_counts_below(net, omega2_edges)?;
-    Ok(SliceCounts {
-        lambda_edges: lambda_edges.to_vec(),
-        lambda_counts: above.windows(2).map(|w| w[0] - w[1]).collect(),
-        omega2_edges: omega2_edges.to_vec(),
-        omega2_counts: below.windows(2).map(|w| w[1] - w[0]).collect(),
-    })
+    let lo = lambda_edges.first().copied().unwrap_or(1.0);
+    Ok(counts_and_rank(net, lambda_edges, omega2_edges, lo)?.0)
 }
 
 /// `bins` logarithmic bin edges from `lo` to `hi`.
@@ -229,4 +374,48 @@ pub fn log_edges(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
     (0..=bins)
         .map(|k| (a + (b - a) * k as f64 / bins as f64).exp())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::monotone_values;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Adaptive evaluation returns exactly the direct values of any monotone step function,
+        /// and evaluates each point at most once.
+        #[test]
+        fn adaptive_slicing_equals_direct_evaluation(
+            steps in proptest::collection::vec(0usize..4, 1..40),
+            increasing in any::<bool>(),
+        ) {
+            // a monotone function with many flat runs (steps of 0)
+            let mut f: Vec<usize> = steps.iter().scan(0usize, |acc, s| { *acc += s; Some(*acc) }).collect();
+            let top = *f.last().unwrap();
+            if !increasing {
+                f.reverse();
+            }
+            let (left, right) = if increasing { (Some(0), Some(top)) } else { (None, Some(0)) };
+            let mut seen = vec![0usize; f.len()];
+            let got = monotone_values(f.len(), left, right, |idx| {
+                Ok(idx.iter().map(|&i| { seen[i] += 1; f[i] }).collect())
+            }).unwrap();
+            prop_assert_eq!(&got, &f);
+            prop_assert!(seen.iter().all(|&c| c <= 1));
+        }
+    }
+
+    #[test]
+    fn flat_regions_are_not_evaluated() {
+        // 31 edges, the spectrum covering only 5 of them
+        let f: Vec<usize> = (0..31).map(|i: usize| i.saturating_sub(20).min(5)).collect();
+        let mut evals = 0;
+        let got = monotone_values(31, Some(0), Some(5), |idx| {
+            evals += idx.len();
+            Ok(idx.iter().map(|&i| f[i]).collect())
+        })
+        .unwrap();
+        assert_eq!(got, f);
+        assert!(evals < 20, "{evals} evaluations");
+    }
 }

@@ -1,0 +1,1 @@
+//! Ensemble measures (placeholder, being written).

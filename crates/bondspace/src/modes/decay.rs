@@ -1,0 +1,1 @@
+//! Spatial decay profiles (placeholder, being written).

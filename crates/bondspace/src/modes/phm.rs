@@ -1,0 +1,1 @@
+//! Pseudo-harmonic modes (placeholder, being written).

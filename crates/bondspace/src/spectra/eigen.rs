@@ -1,0 +1,420 @@
+//! Every eigenvalue of a dense symmetric matrix by two-stage tridiagonalization.
+//!
+//! faer's self-adjoint eigensolver reduces to tridiagonal form one column at a time, a
+//! memory-bound (level-2) sweep over the trailing matrix for every column: at n = 6000 it takes
+//! ≈ 19 s on 2 cores. Here the reduction is split in two stages, as in ELPA and LAPACK's
+//! `dsytrd_2stage`:
+//! 1. dense → band of half-width b by blocked Householder panels; the trailing update is the
+//!    symmetric rank-2b update A ← A − V Wᵀ − W Vᵀ done by faer's (triangular) matrix products,
+//!    so almost all flops run at matrix-multiply speed;
+//! 2. band → tridiagonal by Householder bulge chasing on small windows (O(b n²) flops);
+//! 3. eigenvalues of the tridiagonal matrix by the implicit QL algorithm with Wilkinson shifts.
+//!
+//! Only eigenvalues are computed (no vectors). Every step is an orthogonal similarity, so the
+//! eigenvalues are those of the input to round-off (backward stable); the tests compare against
+//! faer's solver and check that the band reduction leaves an exactly tridiagonal matrix.
+
+use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
+use faer::linalg::matmul::matmul;
+use faer::reborrow::{Reborrow, ReborrowMut};
+use faer::{Accum, Mat, MatMut, Par, Side};
+
+use crate::error::{Error, Result};
+
+/// Below this order faer's one-stage solver is used directly.
+const TWO_STAGE_MIN: usize = 600;
+
+/// Half-bandwidth of the intermediate band matrix (measured at n = 6000 on 2 cores: 32 → 13.5 s,
+/// 48 → 12.3 s, 64 → 13.8 s, against 15–19 s for faer's one-stage solver).
+const BAND: usize = 48;
+
+/// Every eigenvalue of the symmetric matrix whose lower triangle is `a`, ascending.
+pub fn symmetric_eigenvalues(a: Mat<f64>, par: Par) -> Result<Vec<f64>> {
+    let n = a.nrows();
+    if n < TWO_STAGE_MIN {
+        let mut ev = a
+            .self_adjoint_eigenvalues(Side::Lower)
+            .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
+        ev.sort_by(f64::total_cmp);
+        return Ok(ev);
+    }
+    let mut a = a;
+    to_band(a.as_mut(), BAND, par);
+    let (mut d, mut e) = band_to_tridiagonal(a, BAND);
+    tridiagonal_eigenvalues(&mut d, &mut e)?;
+    d.sort_by(f64::total_cmp);
+    Ok(d)
+}
+
+/// Householder reflector H = I − τ v vᵀ (v₀ = 1) with H x = β e₀; `x` is overwritten by v.
+/// Returns (τ, β).
+#[inline]
+fn householder(x: &mut [f64]) -> (f64, f64) {
+    let alpha = x[0];
+    let xnorm = x[1..].iter().map(|v| v * v).sum::<f64>().sqrt();
+    if xnorm == 0.0 {
+        x[0] = 1.0;
+        return (0.0, alpha);
+    }
+    let beta = -alpha.hypot(xnorm).copysign(alpha);
+    let tau = (beta - alpha) / beta;
+    let scale = 1.0 / (alpha - beta);
+    for v in &mut x[1..] {
+        *v *= scale;
+    }
+    x[0] = 1.0;
+    (tau, beta)
+}
+
+/// Stage 1: reduces the symmetric matrix (lower triangle of `a` referenced and updated) to a
+/// band of half-width `b` by orthogonal similarity; entries below the band are zeroed.
+fn to_band(mut a: MatMut<'_, f64>, b: usize, par: Par) {
+    let n = a.nrows();
+    let mut k0 = 0;
+    while k0 + b + 1 < n {
+        let r0 = k0 + b;
+        let m = n - r0;
+        let nb = b.min(n - k0);
+        let nr = nb.min(m); // number of reflectors
+        // panel QR: P = A[r0.., k0..k0+nb] = H R, reflectors stored in v
+        let mut v = Mat::<f64>::zeros(m, nr);
+        let mut tau = vec![0.0; nr];
+        {
+            let mut p = a.rb_mut().submatrix_mut(r0, k0, m, nb);
+            for c in 0..nr {
+                let mut x: Vec<f64> = (c..m).map(|i| p[(i, c)]).collect();
+                let (t, beta) = householder(&mut x);
+                tau[c] = t;
+                for (i, &xi) in x.iter().enumerate() {
+                    v[(c + i, c)] = xi;
+                }
+                p[(c, c)] = beta;
+                for i in c + 1..m {
+                    p[(i, c)] = 0.0;
+                }
+                if t != 0.0 {
+                    // apply H_c to the rest of the panel
+                    for cc in c + 1..nb {
+                        let mut s = 0.0;
+                        for (i, &xi) in x.iter().enumerate() {
+                            s += xi * p[(c + i, cc)];
+                        }
+                        s *= t;
+                        for (i, &xi) in x.iter().enumerate() {
+                            p[(c + i, cc)] -= s * xi;
+                        }
+                    }
+                }
+            }
+        }
+        // block reflector H = H_0 ⋯ H_{nr−1} = I − V T Vᵀ (T upper triangular, LAPACK larft)
+        let mut g = Mat::<f64>::zeros(nr, nr);
+        matmul(g.as_mut(), Accum::Replace, v.transpose(), v.as_ref(), 1.0, Par::Seq);
+        let mut t = Mat::<f64>::zeros(nr, nr);
+        for i in 0..nr {
+            t[(i, i)] = tau[i];
+            for r in 0..i {
+                let mut s = 0.0;
+                for k in r..i {
+                    s += t[(r, k)] * g[(k, i)];
+                }
+                t[(r, i)] = -tau[i] * s;
+            }
+        }
+        // trailing update A22 ← Hᵀ A22 H = A22 − V Wᵀ − W Vᵀ,
+        // X = A22 V, Y = X T, W = Y − ½ V (Tᵀ (Vᵀ Y))
+        let mut a22 = a.rb_mut().submatrix_mut(r0, r0, m, m);
+        let mut x = Mat::<f64>::zeros(m, nr);
+        tri_matmul(
+            x.as_mut(),
+            BlockStructure::Rectangular,
+            Accum::Replace,
+            a22.rb(),
+            BlockStructure::TriangularLower,
+            v.as_ref(),
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
+        tri_matmul(
+            x.as_mut(),
+            BlockStructure::Rectangular,
+            Accum::Add,
+            a22.rb().transpose(),
+            BlockStructure::StrictTriangularUpper,
+            v.as_ref(),
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
+        let mut y = Mat::<f64>::zeros(m, nr);
+        matmul(y.as_mut(), Accum::Replace, x.as_ref(), t.as_ref(), 1.0, par);
+        let mut z = Mat::<f64>::zeros(nr, nr);
+        matmul(z.as_mut(), Accum::Replace, v.transpose(), y.as_ref(), 1.0, Par::Seq);
+        let mut tz = Mat::<f64>::zeros(nr, nr);
+        matmul(tz.as_mut(), Accum::Replace, t.transpose(), z.as_ref(), 1.0, Par::Seq);
+        // W = Y − ½ V (Tᵀ Z), in place in y
+        matmul(y.as_mut(), Accum::Add, v.as_ref(), tz.as_ref(), -0.5, par);
+        tri_matmul(
+            a22.rb_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Add,
+            v.as_ref(),
+            BlockStructure::Rectangular,
+            y.transpose(),
+            BlockStructure::Rectangular,
+            -1.0,
+            par,
+        );
+        tri_matmul(
+            a22.rb_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Add,
+            y.as_ref(),
+            BlockStructure::Rectangular,
+            v.transpose(),
+            BlockStructure::Rectangular,
+            -1.0,
+            par,
+        );
+        k0 += b;
+    }
+}
+
+/// Applies H = I − τ v vᵀ on indices `p..p+len` from both sides to the full symmetric matrix
+/// `a`, touching rows and columns in `w0..w1` only (all non-zeros of those rows lie there).
+#[inline]
+fn two_sided(a: &mut Mat<f64>, p: usize, v: &[f64], tau: f64, w0: usize, w1: usize, buf: &mut Vec<f64>) {
+    let len = v.len();
+    // left: rows p..p+len, every column c in the window
+    for c in w0..w1 {
+        let col = &mut a.col_as_slice_mut(c)[p..p + len];
+        let s: f64 = col.iter().zip(v).map(|(x, y)| x * y).sum::<f64>() * tau;
+        for (x, y) in col.iter_mut().zip(v) {
+            *x -= s * y;
+        }
+    }
+    // right: columns p..p+len, every row r in the window: w = A[W, I] v, A[W, I] −= τ w vᵀ
+    buf.clear();
+    buf.resize(w1 - w0, 0.0);
+    for (k, &vk) in v.iter().enumerate() {
+        let col = &a.col_as_slice(p + k)[w0..w1];
+        for (b, x) in buf.iter_mut().zip(col) {
+            *b += x * vk;
+        }
+    }
+    for (k, &vk) in v.iter().enumerate() {
+        let f = tau * vk;
+        let col = &mut a.col_as_slice_mut(p + k)[w0..w1];
+        for (x, b) in col.iter_mut().zip(buf.iter()) {
+            *x -= f * b;
+        }
+    }
+}
+
+/// Stage 2: band (half-width `b`, lower triangle of `a`) → tridiagonal by Householder bulge
+/// chasing; returns the diagonal and the sub-diagonal (last entry 0).
+fn band_to_tridiagonal(mut a: Mat<f64>, b: usize) -> (Vec<f64>, Vec<f64>) {
+    chase(&mut a, b);
+    let n = a.nrows();
+    let d = (0..n).map(|i| a[(i, i)]).collect();
+    let mut e: Vec<f64> = (0..n.saturating_sub(1)).map(|i| a[(i + 1, i)]).collect();
+    e.push(0.0);
+    (d, e)
+}
+
+/// The bulge chasing of [`band_to_tridiagonal`], in place on the full matrix.
+fn chase(a: &mut Mat<f64>, b: usize) {
+    let n = a.nrows();
+    // full symmetric band storage for the two-sided window updates (the upper triangle of
+    // stage 1's output is stale: mirror the band, clear the rest)
+    for j in 0..n {
+        for i in j + 1..n {
+            a[(j, i)] = if i <= j + b { a[(i, j)] } else { 0.0 };
+        }
+    }
+    let mut x = Vec::with_capacity(b);
+    let mut buf = Vec::with_capacity(4 * b);
+    for j in 0..n.saturating_sub(2) {
+        let (mut c, mut p) = (j, j + 1);
+        while p < n {
+            let len = b.min(n - p);
+            if len < 2 {
+                break;
+            }
+            x.clear();
+            x.extend((p..p + len).map(|i| a[(i, c)]));
+            let (tau, beta) = householder(&mut x);
+            if tau == 0.0 {
+                break;
+            }
+            let w1 = (p + len + b).min(n);
+            two_sided(a, p, &x, tau, c, w1, &mut buf);
+            a[(p, c)] = beta;
+            a[(c, p)] = beta;
+            for i in p + 1..p + len {
+                a[(i, c)] = 0.0;
+                a[(c, i)] = 0.0;
+            }
+            c = p;
+            p += len;
+        }
+    }
+}
+
+/// Stage 3: eigenvalues of the symmetric tridiagonal matrix (diagonal `d`, sub-diagonal `e`
+/// with e[i] coupling i and i + 1) by implicit QL with Wilkinson shifts; written into `d`.
+fn tridiagonal_eigenvalues(d: &mut [f64], e: &mut [f64]) -> Result<()> {
+    let n = d.len();
+    for l in 0..n {
+        let mut iter = 0;
+        loop {
+            let mut m = l;
+            while m + 1 < n {
+                let dd = d[m].abs() + d[m + 1].abs();
+                if e[m].abs() <= f64::EPSILON * dd {
+                    break;
+                }
+                m += 1;
+            }
+            if m == l {
+                break;
+            }
+            iter += 1;
+            if iter > 100 {
+                return Err(Error::Numerical(
+                    "tridiagonal QL iteration did not converge".into(),
+                ));
+            }
+            let mut g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            let mut r = g.hypot(1.0);
+            g = d[m] - d[l] + e[l] / (g + r.copysign(g));
+            let (mut s, mut c, mut p) = (1.0f64, 1.0f64, 0.0f64);
+            let mut i = m;
+            let mut deflated = false;
+            while i > l {
+                i -= 1;
+                let f = s * e[i];
+                let bb = c * e[i];
+                r = f.hypot(g);
+                e[i + 1] = r;
+                if r == 0.0 {
+                    d[i + 1] -= p;
+                    e[m] = 0.0;
+                    deflated = true;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                r = (d[i] - g) * s + 2.0 * c * bb;
+                p = s * r;
+                d[i + 1] = g + p;
+                g = c * r - bb;
+            }
+            if deflated {
+                continue;
+            }
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0.0;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng as _;
+
+    pub fn random_symmetric_pub(n: usize, seed: u64) -> Mat<f64> {
+        random_symmetric(n, seed)
+    }
+
+    fn random_symmetric(n: usize, seed: u64) -> Mat<f64> {
+        let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Other, 0);
+        let mut a = Mat::<f64>::zeros(n, n);
+        for j in 0..n {
+            for i in j..n {
+                let v: f64 = rng.random::<f64>() - 0.5;
+                a[(i, j)] = v;
+                a[(j, i)] = v;
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn band_reduction_then_bulge_chasing_gives_a_tridiagonal_similar_matrix() {
+        for (n, b) in [(50, 4), (97, 7), (130, 32), (64, 63)] {
+            let a0 = random_symmetric(n, n as u64);
+            let mut a = a0.clone();
+            to_band(a.as_mut(), b, Par::Seq);
+            for j in 0..n {
+                for i in j + b + 1..n {
+                    assert_eq!(a[(i, j)], 0.0);
+                }
+            }
+            let (mut d, mut e) = band_to_tridiagonal(a, b);
+            tridiagonal_eigenvalues(&mut d, &mut e).unwrap();
+            d.sort_by(f64::total_cmp);
+            let mut reference = a0.self_adjoint_eigenvalues(Side::Lower).unwrap();
+            reference.sort_by(f64::total_cmp);
+            let scale = reference.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            for (x, y) in d.iter().zip(&reference) {
+                assert!((x - y).abs() < 1e-12 * scale * n as f64, "n {n} b {b}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulge_chasing_leaves_nothing_outside_the_tridiagonal() {
+        let n = 90;
+        let b = 6;
+        let mut a = random_symmetric(n, 3);
+        for j in 0..n {
+            for i in 0..n {
+                if i.abs_diff(j) > b {
+                    a[(i, j)] = 0.0;
+                }
+            }
+        }
+        let mut m = a.clone();
+        for j in 0..n {
+            for i in j + 1..(j + b + 1).min(n) {
+                m[(j, i)] = m[(i, j)];
+            }
+        }
+        let mut reference = m.self_adjoint_eigenvalues(Side::Lower).unwrap();
+        reference.sort_by(f64::total_cmp);
+        chase(&mut m, b);
+        let mut d: Vec<f64> = (0..n).map(|i| m[(i, i)]).collect();
+        let mut e: Vec<f64> = (0..n - 1).map(|i| m[(i + 1, i)]).collect();
+        e.push(0.0);
+        tridiagonal_eigenvalues(&mut d, &mut e).unwrap();
+        d.sort_by(f64::total_cmp);
+        for (x, y) in d.iter().zip(&reference) {
+            assert!((x - y).abs() < 1e-12, "{x} vs {y}");
+        }
+        for j in 0..n {
+            for i in 0..n {
+                if i.abs_diff(j) > 1 {
+                    assert!(m[(i, j)].abs() < 1e-13, "({i}, {j}) = {}", m[(i, j)]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn large_matrices_match_faer() {
+        let n = 700;
+        let a = random_symmetric(n, 11);
+        let ours = symmetric_eigenvalues(a.clone(), Par::Seq).unwrap();
+        let mut reference = a.self_adjoint_eigenvalues(Side::Lower).unwrap();
+        reference.sort_by(f64::total_cmp);
+        for (x, y) in ours.iter().zip(&reference) {
+            assert!((x - y).abs() < 1e-10, "{x} vs {y}");
+        }
+    }
+}
