@@ -328,10 +328,6 @@ mod tests {
     use super::*;
     use rand::Rng as _;
 
-    pub fn random_symmetric_pub(n: usize, seed: u64) -> Mat<f64> {
-        random_symmetric(n, seed)
-    }
-
     fn random_symmetric(n: usize, seed: u64) -> Mat<f64> {
         let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Other, 0);
         let mut a = Mat::<f64>::zeros(n, n);
