@@ -47,6 +47,8 @@ enum Command {
         /// Analyse a configuration that is not force-balanced.
         #[arg(long)]
         allow_unbalanced: bool,
+        #[command(flatten)]
+        extra: SpectrumExtras,
     },
     /// Benchmark the spectrum methods on 3D IPL glasses (Tp = ∞) and print a table.
     Bench {
@@ -71,6 +73,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Modes and measures of `spectrum` beyond the eigenvalues.
+#[derive(Args, Clone, Copy)]
+struct SpectrumExtras {
+    /// The K highest-λ modes of A (f, F, D, N·e) → DIR/modes.npz.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    modes: usize,
+    /// Pseudo-harmonic modes from each displacement mode (needs --modes): PHM arrays and
+    /// overlaps in modes.npz.
+    #[arg(long)]
+    phm: bool,
+    /// Participation N·e(F) of every mode (full dense eigendecomposition) →
+    /// DIR/participation.npz.
+    #[arg(long)]
+    participation: bool,
+    /// Dipole responses κ_α and A_αα of K evenly spread bonds → DIR/dipoles.npz.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    dipoles: usize,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -176,7 +197,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             output,
             method,
             allow_unbalanced,
-        } => run_spectrum(&config, &output, method, allow_unbalanced),
+            extra,
+        } => run_spectrum(&config, &output, method, allow_unbalanced, extra),
     }
 }
 
@@ -391,8 +413,12 @@ fn run_spectrum(
     out: &std::path::Path,
     method: MethodArg,
     allow_unbalanced: bool,
+    extra: SpectrumExtras,
 ) -> anyhow::Result<()> {
     use bondspace::analysis::{self, Method, Options};
+    if extra.phm && extra.modes == 0 {
+        return Err(input_error("--phm needs --modes K (K > 0)"));
+    }
     let cfg = xyz::read_xyz(path)?;
     let opt = Options {
         method: match method {
@@ -401,14 +427,28 @@ fn run_spectrum(
             MethodArg::Slicing => Method::Slicing,
         },
         force_tolerance: (!allow_unbalanced).then_some(analysis::DEFAULT_BALANCE_TOL),
+        modes: extra.modes,
+        phm: extra.phm,
+        participation: extra.participation,
+        dipoles: extra.dipoles,
         ..Default::default()
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    let a = with_dim!(&cfg, c => analysis::analyse(c, &opt))
-        .map_err(|e| anyhow::Error::new(e).context(format!("{}", path.display())))?;
-    bar.finish_and_clear();
-    analysis::write_results(out, &a)?;
+    with_dim!(&cfg, c => {
+        let a = analysis::analyse(c, &opt)
+            .map_err(|e| anyhow::Error::new(e).context(format!("{}", path.display())))?;
+        bar.finish_and_clear();
+        analysis::write_results(out, &a)?;
+        print_spectrum_summary(path, out, &a)
+    })
+}
+
+fn print_spectrum_summary<const D: usize>(
+    path: &std::path::Path,
+    out: &std::path::Path,
+    a: &bondspace::analysis::Analysis<D>,
+) -> anyhow::Result<()> {
     let s = &a.summary;
     eprintln!(
         "{}: N = {} ({} rattlers), N_b = {}, SSS = {}, {} non-zero λ (range [{:.4e}, {:.4e}] where computed), λ₀ = {:.4e}; G = {:.6}; {:.2} s ({}) → {}",
@@ -426,6 +466,9 @@ fn run_spectrum(
         s.method,
         out.display()
     );
+    if let Some(m) = &s.modes {
+        eprintln!("modes: {}", serde_json::to_string(m)?);
+    }
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! One-configuration analysis: the bond network, a spectrum method, the scales of SPEC §3,
-//! and the result directory of SPEC §7 (`summary.json`, `bond_spectrum.npy`,
-//! `hessian_spectrum.npy`).
+//! optionally the top modes of A with their pseudo-harmonic counterparts, decay profiles,
+//! participation of every mode and dipole responses, and the result directory of SPEC §7
+//! (`summary.json`, `bond_spectrum.npy`, `hessian_spectrum.npy`, `modes.npz`, ...).
 
 use std::path::Path;
 use std::time::Instant;
@@ -10,7 +11,11 @@ use serde::Serialize;
 use crate::config::Configuration;
 use crate::error::{Error, Result};
 use crate::io::npy::write_npy;
+use crate::measures::elastic::HessianSolver;
 use crate::measures::{self, Scales};
+use crate::modes::bond::BondModes;
+use crate::modes::dipole::DipoleResponse;
+use crate::modes::phm::{self, PhmResult};
 use crate::operators::Network;
 use crate::spectra::{self, Spectrum};
 
@@ -50,6 +55,14 @@ pub struct Options {
     pub lambda_range: (f64, f64),
     /// Slicing: ω/ω₀ range of the bins.
     pub omega_range: (f64, f64),
+    /// Number of highest-λ modes to compute (0: none).
+    pub modes: usize,
+    /// Pseudo-harmonic modes from each displacement mode (needs `modes` > 0).
+    pub phm: bool,
+    /// Participation N·e(F) of every mode (full dense eigendecomposition).
+    pub participation: bool,
+    /// Number of bonds (evenly spread) whose dipole response is computed.
+    pub dipoles: usize,
 }
 
 impl Default for Options {
@@ -60,6 +73,10 @@ impl Default for Options {
             bins: 30,
             lambda_range: (1e-3, 1e4),
             omega_range: (1e-2, 1e2),
+            modes: 0,
+            phm: false,
+            participation: false,
+            dipoles: 0,
         }
     }
 }
@@ -104,13 +121,43 @@ pub struct Summary {
     pub min_hessian_eigenvalue: f64,
     /// Method used.
     pub method: &'static str,
+    /// Top modes: count, residuals, PHM overlaps and decay exponents (with `--modes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modes: Option<ModesSummary>,
     /// Wall time of the analysis.
     pub seconds: f64,
 }
 
+/// Summary of the top-mode analysis.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ModesSummary {
+    /// Number of modes computed.
+    pub count: usize,
+    /// Largest relative residual ‖A f − λ f‖/λ.
+    pub max_residual: f64,
+    /// Mean 1 − |⟨D|D_PH⟩| over the modes (with `--phm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_overlap_d: Option<f64>,
+    /// Mean 1 − |⟨F|F_PH⟩| over the modes (with `--phm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_overlap_f: Option<f64>,
+    /// PHM minimisations that reached the gradient tolerance (with `--phm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phm_converged: Option<usize>,
+}
+
+/// Top modes of A and, optionally, their pseudo-harmonic counterparts.
+#[derive(Clone, Debug, Default)]
+pub struct ModeResults {
+    /// f, F, D, λ, N·e.
+    pub modes: BondModes,
+    /// One PHM per mode, minimised from z₀ = D (with `phm`).
+    pub phm: Vec<PhmResult>,
+}
+
 /// The result of analysing one configuration.
 #[derive(Clone, Debug)]
-pub struct Analysis {
+pub struct Analysis<const D: usize> {
     /// Scalar results.
     pub summary: Summary,
     /// The spectra.
@@ -119,10 +166,18 @@ pub struct Analysis {
     pub scales: Scales,
     /// Slicing counts (method `slicing` only).
     pub counts: Option<spectra::slicing::SliceCounts>,
+    /// The bond network the operators were built on (rattlers removed).
+    pub network: Network<D>,
+    /// Top modes (with `modes` > 0).
+    pub modes: Option<ModeResults>,
+    /// Every non-zero λ (ascending) with N·e(F) of its mode (with `participation`).
+    pub participation: Option<(Vec<f64>, Vec<f64>)>,
+    /// Dipole responses of a sample of bonds (with `dipoles` > 0).
+    pub dipoles: Vec<DipoleResponse>,
 }
 
 /// Analyses one configuration.
-pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<Analysis> {
+pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<Analysis<D>> {
     let start = Instant::now();
     let st = crate::state::state(cfg)?;
     if let Some(tol) = opt.force_tolerance
@@ -169,6 +224,21 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
             }
         }
     };
+    let mut modes = None;
+    let mut dipoles = Vec::new();
+    if opt.modes > 0 || opt.dipoles > 0 {
+        let solver = HessianSolver::new(&net)?;
+        if opt.modes > 0 {
+            modes = Some(top_modes_and_phm(&net, &solver, opt)?);
+        }
+        let sample = crate::modes::dipole::bond_sample(net.n_bonds(), opt.dipoles);
+        dipoles = crate::modes::dipole::dipole_responses(&net, &solver, &sample);
+    }
+    let participation = if opt.participation {
+        Some(crate::modes::bond::all_participations(&net).map_err(unstable)?)
+    } else {
+        None
+    };
     let summary = Summary {
         n_particles: cfg.len(),
         n_rattlers: net.n_rattlers(),
@@ -187,6 +257,7 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         max_force: st.max_force,
         min_hessian_eigenvalue: spectrum.min_hessian,
         method: opt.method.name(),
+        modes: modes.as_ref().map(modes_summary),
         seconds: start.elapsed().as_secs_f64(),
     };
     Ok(Analysis {
@@ -194,7 +265,65 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         spectrum,
         scales,
         counts,
+        network: net,
+        modes,
+        participation,
+        dipoles,
     })
+}
+
+/// Top modes by Lanczos and, with `opt.phm`, a PHM from each displacement mode (in parallel
+/// over modes: each minimisation is independent and deterministic).
+fn top_modes_and_phm<const D: usize>(
+    net: &Network<D>,
+    solver: &HessianSolver<D>,
+    opt: &Options,
+) -> Result<ModeResults> {
+    use rayon::prelude::*;
+    let modes = crate::modes::bond::top_modes_with(net, solver, opt.modes)?;
+    let phm = if opt.phm {
+        modes
+            .displacement
+            .par_iter()
+            .map(|d| phm::pseudo_harmonic(net, d, phm::DEFAULT_REL_TOL, PHM_MAX_ITER))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(ModeResults { modes, phm })
+}
+
+/// Iteration cap of each PHM minimisation.
+pub const PHM_MAX_ITER: usize = 100_000;
+
+fn modes_summary(m: &ModeResults) -> ModesSummary {
+    let k = m.modes.lambda.len();
+    let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    ModesSummary {
+        count: k,
+        max_residual: m.modes.residual.iter().copied().fold(0.0, f64::max),
+        mean_overlap_d: mean(overlaps_d(m)),
+        mean_overlap_f: mean(overlaps_f(m)),
+        phm_converged: (!m.phm.is_empty()).then(|| m.phm.iter().filter(|p| p.converged).count()),
+    }
+}
+
+/// 1 − |⟨D|D_PH⟩| per mode.
+pub fn overlaps_d(m: &ModeResults) -> Vec<f64> {
+    m.phm
+        .iter()
+        .zip(&m.modes.displacement)
+        .map(|(p, d)| phm::overlap(d, &p.displacement))
+        .collect()
+}
+
+/// 1 − |⟨F|F_PH⟩| per mode.
+pub fn overlaps_f(m: &ModeResults) -> Vec<f64> {
+    m.phm
+        .iter()
+        .zip(&m.modes.particle_force)
+        .map(|(p, f)| phm::overlap(f, &p.force))
+        .collect()
 }
 
 /// A failed Cholesky of the pinned Hessian means the configuration is unstable.
@@ -208,7 +337,7 @@ fn unstable(e: Error) -> Error {
 /// Writes `summary.json` and `bond_spectrum.npy`, `hessian_spectrum.npy` (dense, explicit)
 /// or `counts.npz` (slicing: `lambda_edges`, `lambda_counts`, `omega2_edges`,
 /// `omega2_counts`, in simulation units) into `dir`.
-pub fn write_results(dir: &Path, a: &Analysis) -> Result<()> {
+pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     if let Some(c) = &a.counts {
         let mut z = crate::io::npy::Npz::new();
@@ -219,16 +348,93 @@ pub fn write_results(dir: &Path, a: &Analysis) -> Result<()> {
         z.add("omega2_edges", &[n + 1], &c.omega2_edges)?;
         z.add("omega2_counts", &[n], &as_i64(&c.omega2_counts))?;
         z.write(&dir.join("counts.npz"))?;
-        return write_summary(dir, a);
+    } else {
+        let b = &a.spectrum.bond;
+        write_npy(&dir.join("bond_spectrum.npy"), &[b.len() as u64], b)?;
+        let h = &a.spectrum.hessian;
+        write_npy(&dir.join("hessian_spectrum.npy"), &[h.len() as u64], h)?;
     }
-    let b = &a.spectrum.bond;
-    write_npy(&dir.join("bond_spectrum.npy"), &[b.len() as u64], b)?;
-    let h = &a.spectrum.hessian;
-    write_npy(&dir.join("hessian_spectrum.npy"), &[h.len() as u64], h)?;
+    if let Some(m) = &a.modes {
+        write_modes(&dir.join("modes.npz"), &a.network, m)?;
+    }
+    if let Some((l, ne)) = &a.participation {
+        let mut z = crate::io::npy::Npz::new();
+        z.add("lambda", &[l.len() as u64], l)?;
+        z.add("participation_N", &[ne.len() as u64], ne)?;
+        z.write(&dir.join("participation.npz"))?;
+    }
+    if !a.dipoles.is_empty() {
+        let mut z = crate::io::npy::Npz::new();
+        let n = a.dipoles.len() as u64;
+        let bonds = a.network.bonds_original();
+        let pairs: Vec<i64> = a
+            .dipoles
+            .iter()
+            .flat_map(|d| bonds[d.bond].map(i64::from))
+            .collect();
+        z.add("bonds", &[n, 2], &pairs)?;
+        let kappa: Vec<f64> = a.dipoles.iter().map(|d| d.kappa).collect();
+        z.add("kappa", &[n], &kappa)?;
+        let comp: Vec<f64> = a.dipoles.iter().map(|d| d.compliance).collect();
+        z.add("compliance", &[n], &comp)?;
+        z.write(&dir.join("dipoles.npz"))?;
+    }
     write_summary(dir, a)
 }
 
-fn write_summary(dir: &Path, a: &Analysis) -> Result<()> {
+/// The normalization note stored in `modes.npz` (array `normalization`).
+pub const MODES_NORMALIZATION: &str = "bond_force f: unit eigenvector of A = S M+ S^T (largest |f| positive); \
+particle_force F = S^T f; displacement D = M+ S^T f (translation-free), so D.M.D = lambda and F = M D; \
+phm_displacement, phm_force: unit D_PH and F_PH = M D_PH / |M D_PH|; overlap_X = 1 - |<X|X_PH>| of unit vectors; \
+particle arrays are (K, N, d) in the file's particle order, rattlers zero";
+
+/// Writes the arrays of SPEC §7 (`lambda`, `bond_force`, `particle_force`, `displacement`,
+/// `participation_N`, `bonds`), `residual`, the PHM arrays when present, and the note
+/// `normalization`.
+fn write_modes<const D: usize>(path: &Path, net: &Network<D>, m: &ModeResults) -> Result<()> {
+    let k = m.modes.lambda.len() as u64;
+    let nb = net.n_bonds() as u64;
+    let n = net.n_total as u64;
+    // particle fields in the file's numbering, rattlers zero
+    let expand = |fields: &mut dyn Iterator<Item = &Vec<f64>>| -> Vec<f64> {
+        let mut out = Vec::new();
+        for f in fields {
+            let mut full = vec![0.0; net.n_total * D];
+            for (p, &orig) in net.kept.iter().enumerate() {
+                full[orig * D..orig * D + D].copy_from_slice(&f[p * D..p * D + D]);
+            }
+            out.extend(full);
+        }
+        out
+    };
+    let mut z = crate::io::npy::Npz::new();
+    z.add("lambda", &[k], &m.modes.lambda)?;
+    let f: Vec<f64> = m.modes.bond_force.concat();
+    z.add("bond_force", &[k, nb], &f)?;
+    let shape = [k, n, D as u64];
+    z.add("particle_force", &shape, &expand(&mut m.modes.particle_force.iter()))?;
+    z.add("displacement", &shape, &expand(&mut m.modes.displacement.iter()))?;
+    z.add("participation_N", &[k], &m.modes.participation_n)?;
+    let bonds: Vec<i64> = net
+        .bonds_original()
+        .iter()
+        .flat_map(|b| b.map(i64::from))
+        .collect();
+    z.add("bonds", &[nb, 2], &bonds)?;
+    z.add("residual", &[k], &m.modes.residual)?;
+    if !m.phm.is_empty() {
+        let d: Vec<&Vec<f64>> = m.phm.iter().map(|p| &p.displacement).collect();
+        z.add("phm_displacement", &shape, &expand(&mut d.into_iter()))?;
+        let f: Vec<&Vec<f64>> = m.phm.iter().map(|p| &p.force).collect();
+        z.add("phm_force", &shape, &expand(&mut f.into_iter()))?;
+        z.add("overlap_D", &[k], &overlaps_d(m))?;
+        z.add("overlap_F", &[k], &overlaps_f(m))?;
+    }
+    z.add_text("normalization", MODES_NORMALIZATION)?;
+    z.write(path)
+}
+
+fn write_summary<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
     let json = serde_json::to_string_pretty(&a.summary)
         .map_err(|e| Error::Numerical(format!("summary.json: {e}")))?;
     crate::io::write_atomic(&dir.join("summary.json"), json.as_bytes())

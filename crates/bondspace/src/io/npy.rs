@@ -73,6 +73,25 @@ impl Npz {
         w.finish().map_err(e)
     }
 
+    /// Adds a text note as a 0-d unicode array (`str(numpy.load(f)[name])` reads it).
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<()> {
+        let e = |e: std::io::Error| Error::Numerical(format!("npz array {name}: {e}"));
+        let len = text.chars().count().max(1);
+        let ts: npyz::TypeStr = format!("<U{len}")
+            .parse()
+            .map_err(|_| Error::Numerical(format!("npz array {name}: bad dtype")))?;
+        let mut w = self
+            .w
+            .array::<str>(name, Default::default())
+            .map_err(e)?
+            .dtype(npyz::DType::Plain(ts))
+            .shape(&[])
+            .begin_nd()
+            .map_err(e)?;
+        w.push(text).map_err(e)?;
+        w.finish().map_err(e)
+    }
+
     /// Finishes the archive and writes it to `path`.
     pub fn write(self, path: &Path) -> Result<()> {
         let mut w = self.w;

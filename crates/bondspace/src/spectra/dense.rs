@@ -1,7 +1,8 @@
 //! The reduced generalized eigenproblem K D = λ M D on the pinned space, dense.
 
-use faer::linalg::triangular_solve::solve_lower_triangular_in_place;
-use faer::{Mat, Par, Side};
+use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
+use faer::linalg::triangular_inverse::invert_lower_triangular;
+use faer::{Accum, Mat, MatRef, Par, Side};
 
 use super::{Spectrum, hessian_nonzero, split_zeros};
 use crate::error::{Error, Result};
@@ -13,7 +14,13 @@ fn par() -> Par {
 }
 
 /// C = L⁻¹ K̃ L⁻ᵀ with M̃ = L Lᵀ, the pinned Hessian's Cholesky factor (returned too).
+/// Only the lower triangle of C is filled (every consumer reads that one).
+///
+/// With W = L⁻¹ (triangular inverse, n³/6 multiply-adds) the sparse K̃ makes X = W K̃ cheap
+/// (n · nnz(K̃)), and the lower triangle of C = X Wᵀ is one triangular matrix product: about
+/// 40 % fewer flops than two dense triangular solves with n right-hand sides.
 pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, Mat<f64>)> {
+    use rayon::prelude::*;
     let m = net.ndof() - D;
     let mp = net.dense(true, m);
     let llt = mp.llt(Side::Lower).map_err(|e| {
@@ -22,19 +29,37 @@ pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, M
              or has floppy modes"
         ))
     })?;
+    drop(mp);
     let l = llt.L().to_owned();
-    let mut x = net.dense(false, m);
-    solve_lower_triangular_in_place(l.as_ref(), x.as_mut(), par());
-    let mut c = x.transpose().to_owned();
-    solve_lower_triangular_in_place(l.as_ref(), c.as_mut(), par());
-    // symmetrize round-off
-    for j in 0..m {
-        for i in j + 1..m {
-            let v = 0.5 * (c[(i, j)] + c[(j, i)]);
-            c[(i, j)] = v;
-            c[(j, i)] = v;
+    drop(llt);
+    let mut w = Mat::<f64>::zeros(m, m);
+    invert_lower_triangular(w.as_mut(), l.as_ref(), par());
+    // X = W K̃, column by column: X[:, j] = Σ_k K̃[k, j] W[k.., k] (W[:, k] vanishes above k)
+    let k = net.k_pinned()?;
+    let mut x = vec![0.0; m * m];
+    x.par_chunks_mut(m).enumerate().for_each(|(j, xj)| {
+        let rows = k.row_idx_of_col_raw(j);
+        let vals = k.val_of_col(j);
+        for (&r, &v) in rows.iter().zip(vals) {
+            let wk = &w.col_as_slice(r)[r..];
+            for (o, &wv) in xj[r..].iter_mut().zip(wk) {
+                *o += v * wv;
+            }
         }
-    }
+    });
+    let x = MatRef::from_column_major_slice(&x, m, m);
+    let mut c = Mat::<f64>::zeros(m, m);
+    tri_matmul(
+        c.as_mut(),
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        x,
+        BlockStructure::Rectangular,
+        w.transpose(),
+        BlockStructure::TriangularUpper,
+        1.0,
+        par(),
+    );
     Ok((c, l))
 }
 
