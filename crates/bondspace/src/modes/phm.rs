@@ -528,6 +528,14 @@ mod tests {
 
     fn check_minimum<const D: usize>(net: &Network<D>, z0: &[f64], r: &PhmResult) {
         let nd = net.ndof();
+        eprintln!(
+            "PHM: {} iterations, C(z0) = {:.6e} -> C = {:.6e}, relative gradient {:.2e}, N·e = {:.1}",
+            r.iterations,
+            cost(net, z0),
+            r.cost,
+            r.gradient_norm,
+            crate::measures::ensemble::participation_n::<D>(&r.displacement)
+        );
         assert!(
             r.converged,
             "not converged: {} after {}",
@@ -550,6 +558,17 @@ mod tests {
         let mut f = vec![0.0; nd];
         net.apply_hessian(&r.displacement, &mut f);
         assert!(overlap(&f, &r.force) < 1e-12);
+        // a local minimum: small random perturbations do not lower C
+        for seed in 0..5 {
+            let dz = random_field(nd, 100 + seed);
+            let w: Vec<f64> = r
+                .displacement
+                .iter()
+                .zip(&dz)
+                .map(|(a, b)| a + 1e-3 * b)
+                .collect();
+            assert!(cost(net, &w) >= r.cost * (1.0 - 1e-12));
+        }
     }
 
     #[test]
