@@ -15,6 +15,7 @@ use crate::measures::elastic::HessianSolver;
 use crate::measures::{self, Scales};
 use crate::modes::bond::BondModes;
 use crate::modes::dipole::DipoleResponse;
+use crate::modes::decay::{self, DecayAccumulator, DecayProfile, RadialBins};
 use crate::modes::phm::{self, PhmResult};
 use crate::operators::Network;
 use crate::spectra::{self, Spectrum};
@@ -144,6 +145,11 @@ pub struct ModesSummary {
     /// PHM minimisations that reached the gradient tolerance (with `--phm`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phm_converged: Option<usize>,
+    /// Fit window (r_min, r_max) of the decay exponents ([`decay::default_window`]).
+    pub decay_window: (f64, f64),
+    /// Fitted decay exponents (exponent, standard error) of the mode-averaged profiles, by
+    /// field: `D`, `F`, and with `--phm` `D_PH`, `F_PH` (None where too few bins).
+    pub decay_exponents: Vec<(String, Option<(f64, f64)>)>,
 }
 
 /// Top modes of A and, optionally, their pseudo-harmonic counterparts.
@@ -153,6 +159,44 @@ pub struct ModeResults {
     pub modes: BondModes,
     /// One PHM per mode, minimised from z₀ = D (with `phm`).
     pub phm: Vec<PhmResult>,
+    /// Mode-averaged decay profiles by field name (`D`, `F`, `D_PH`, `F_PH`).
+    pub decay: Vec<(String, DecayProfile)>,
+    /// The fit window of the decay exponents.
+    pub decay_window: (f64, f64),
+}
+
+/// Logarithmic radial bins of the decay profiles: from a₀/2 to half the smallest box length.
+pub const DECAY_BINS: usize = 24;
+
+/// Mode-averaged decay profiles of D, F (and D_PH, F_PH when present).
+fn decay_profiles<const D: usize>(
+    cfg: &Configuration<D>,
+    net: &Network<D>,
+    m: &mut ModeResults,
+) -> Result<()> {
+    let a0 = cfg.a0();
+    let l = cfg.simbox.min_length();
+    let bins = RadialBins::log(0.5 * a0, 0.5 * l, DECAY_BINS)?;
+    let pos = decay::network_positions(cfg, net);
+    let mut fields: Vec<(&str, Vec<&Vec<f64>>)> = vec![
+        ("D", m.modes.displacement.iter().collect()),
+        ("F", m.modes.particle_force.iter().collect()),
+    ];
+    if !m.phm.is_empty() {
+        fields.push(("D_PH", m.phm.iter().map(|p| &p.displacement).collect()));
+        fields.push(("F_PH", m.phm.iter().map(|p| &p.force).collect()));
+    }
+    let mut out = Vec::new();
+    for (name, fs) in fields {
+        let mut acc = DecayAccumulator::new(bins.clone());
+        for f in fs {
+            acc.add_field(f, &pos, &cfg.simbox);
+        }
+        out.push((name.to_string(), acc.finish()));
+    }
+    m.decay = out;
+    m.decay_window = decay::default_window(a0, l);
+    Ok(())
 }
 
 /// The result of analysing one configuration.
@@ -229,7 +273,9 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
     if opt.modes > 0 || opt.dipoles > 0 {
         let solver = HessianSolver::new(&net)?;
         if opt.modes > 0 {
-            modes = Some(top_modes_and_phm(&net, &solver, opt)?);
+            let mut m = top_modes_and_phm(&net, &solver, opt)?;
+            decay_profiles(cfg, &net, &mut m)?;
+            modes = Some(m);
         }
         let sample = crate::modes::dipole::bond_sample(net.n_bonds(), opt.dipoles);
         dipoles = crate::modes::dipole::dipole_responses(&net, &solver, &sample);
@@ -290,7 +336,11 @@ fn top_modes_and_phm<const D: usize>(
     } else {
         Vec::new()
     };
-    Ok(ModeResults { modes, phm })
+    Ok(ModeResults {
+        modes,
+        phm,
+        ..Default::default()
+    })
 }
 
 /// Iteration cap of each PHM minimisation.
@@ -305,6 +355,17 @@ fn modes_summary(m: &ModeResults) -> ModesSummary {
         mean_overlap_d: mean(overlaps_d(m)),
         mean_overlap_f: mean(overlaps_f(m)),
         phm_converged: (!m.phm.is_empty()).then(|| m.phm.iter().filter(|p| p.converged).count()),
+        decay_window: m.decay_window,
+        decay_exponents: m
+            .decay
+            .iter()
+            .map(|(name, p)| {
+                (
+                    name.clone(),
+                    decay::fit_exponent(&p.r, &p.mean, m.decay_window),
+                )
+            })
+            .collect(),
     }
 }
 
@@ -356,6 +417,15 @@ pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> 
     }
     if let Some(m) = &a.modes {
         write_modes(&dir.join("modes.npz"), &a.network, m)?;
+        let mut z = crate::io::npy::Npz::new();
+        if let Some((_, p)) = m.decay.first() {
+            z.add("r", &[p.r.len() as u64], &p.r)?;
+        }
+        for (name, p) in &m.decay {
+            z.add(name, &[p.mean.len() as u64], &p.mean)?;
+        }
+        z.add("window", &[2], &[m.decay_window.0, m.decay_window.1])?;
+        z.write(&dir.join("decay.npz"))?;
     }
     if let Some((l, ne)) = &a.participation {
         let mut z = crate::io::npy::Npz::new();

@@ -198,7 +198,7 @@ fn mean_energy(
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(t, 1);
     opt.swap_probability = p_swap;
-    let mut mc = chain(&pot, &cfg, &opt, seed);
+    let mut mc = chain(&pot, cfg, &opt, seed);
     mc.set_delta(0.12);
     for _ in 0..burn {
         mc.sweep();
