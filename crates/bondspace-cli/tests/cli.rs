@@ -279,6 +279,106 @@ fn spectrum_writes_the_spec_files() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// Shape and float64 data of array `name` of an .npz archive.
+fn npz_array(path: &std::path::Path, name: &str) -> (Vec<u64>, Vec<f64>) {
+    let mut z = npyz::npz::NpzArchive::open(path).unwrap();
+    let a = z
+        .by_name(name)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{name} missing"));
+    let shape = a.shape().to_vec();
+    let data = match a.dtype() {
+        npyz::DType::Plain(t) if t.to_string() == "<i8" => a
+            .into_vec::<i64>()
+            .unwrap()
+            .into_iter()
+            .map(|v| v as f64)
+            .collect(),
+        _ => a.into_vec::<f64>().unwrap(),
+    };
+    (shape, data)
+}
+
+#[test]
+fn spectrum_modes_participation_and_dipoles() {
+    let cfg = tmp("m.xyz");
+    let o = bondspace(&[
+        "prepare",
+        "ipl",
+        "--dim",
+        "2",
+        "-n",
+        "120",
+        "--seed",
+        "6",
+        "-o",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = tmp("out-modes");
+    let o = bondspace(&[
+        "spectrum",
+        cfg.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--modes",
+        "4",
+        "--phm",
+        "--participation",
+        "--dipoles",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let nb = s["n_bonds"].as_u64().unwrap();
+    assert_eq!(s["modes"]["count"], 4);
+    assert!(s["modes"]["max_residual"].as_f64().unwrap() < 1e-8);
+    let m = dir.join("modes.npz");
+    let (shape, lambda) = npz_array(&m, "lambda");
+    assert_eq!(shape, [4]);
+    assert!(
+        lambda.windows(2).all(|w| w[0] >= w[1]),
+        "descending: {lambda:?}"
+    );
+    // the top λ is the largest of bond_spectrum.npy
+    let b = std::fs::read(dir.join("bond_spectrum.npy")).unwrap();
+    let top = f64::from_le_bytes(b[b.len() - 8..].try_into().unwrap());
+    assert!((lambda[0] - top).abs() < 1e-9 * top);
+    let (shape, f) = npz_array(&m, "bond_force");
+    assert_eq!(shape, [4, nb]);
+    let norm: f64 = f[..nb as usize].iter().map(|x| x * x).sum();
+    assert!((norm - 1.0).abs() < 1e-12);
+    for name in [
+        "particle_force",
+        "displacement",
+        "phm_displacement",
+        "phm_force",
+    ] {
+        assert_eq!(npz_array(&m, name).0, [4, 120, 2], "{name}");
+    }
+    for name in ["participation_N", "overlap_D", "overlap_F", "residual"] {
+        assert_eq!(npz_array(&m, name).0, [4], "{name}");
+    }
+    assert_eq!(npz_array(&m, "bonds").0, [nb, 2]);
+    let (shape, ne) = npz_array(&dir.join("participation.npz"), "participation_N");
+    assert_eq!(shape, [s["n_nonzero"].as_u64().unwrap()]);
+    assert!(ne.iter().all(|&v| (1.0..=120.0).contains(&v)));
+    let (shape, kappa) = npz_array(&dir.join("dipoles.npz"), "kappa");
+    assert_eq!(shape, [5]);
+    assert!(kappa.iter().all(|&k| k > 0.0));
+    assert_eq!(npz_array(&dir.join("decay.npz"), "D_PH").0.len(), 1);
+    // --phm needs --modes
+    let o = bondspace(&[
+        "spectrum",
+        cfg.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--phm",
+    ]);
+    assert_input_error(&o, &["--modes"]);
+}
+
 #[test]
 fn swap_monte_carlo_writes_glass_and_diagnostics() {
     let out = tmp("swap2.xyz");

@@ -14,8 +14,8 @@ use crate::io::npy::write_npy;
 use crate::measures::elastic::HessianSolver;
 use crate::measures::{self, Scales};
 use crate::modes::bond::BondModes;
-use crate::modes::dipole::DipoleResponse;
 use crate::modes::decay::{self, DecayAccumulator, DecayProfile, RadialBins};
+use crate::modes::dipole::DipoleResponse;
 use crate::modes::phm::{self, PhmResult};
 use crate::operators::Network;
 use crate::spectra::{self, Spectrum};
@@ -482,8 +482,16 @@ fn write_modes<const D: usize>(path: &Path, net: &Network<D>, m: &ModeResults) -
     let f: Vec<f64> = m.modes.bond_force.concat();
     z.add("bond_force", &[k, nb], &f)?;
     let shape = [k, n, D as u64];
-    z.add("particle_force", &shape, &expand(&mut m.modes.particle_force.iter()))?;
-    z.add("displacement", &shape, &expand(&mut m.modes.displacement.iter()))?;
+    z.add(
+        "particle_force",
+        &shape,
+        &expand(&mut m.modes.particle_force.iter()),
+    )?;
+    z.add(
+        "displacement",
+        &shape,
+        &expand(&mut m.modes.displacement.iter()),
+    )?;
     z.add("participation_N", &[k], &m.modes.participation_n)?;
     let bonds: Vec<i64> = net
         .bonds_original()

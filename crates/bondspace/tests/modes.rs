@@ -56,7 +56,10 @@ fn compare_top_modes<const D: usize>(cfg: &Configuration<D>, k: usize) {
     for i in 0..k {
         let le = s[order[i]];
         let l = modes.lambda[i];
-        assert!((l - le).abs() <= 1e-9 * le, "mode {i}: λ {l} vs explicit {le}");
+        assert!(
+            (l - le).abs() <= 1e-9 * le,
+            "mode {i}: λ {l} vs explicit {le}"
+        );
         assert!(modes.residual[i] < 1e-8, "residual {}", modes.residual[i]);
         let f = &modes.bond_force[i];
         assert!((dot(f, f) - 1.0).abs() < 1e-12);
@@ -71,7 +74,12 @@ fn compare_top_modes<const D: usize>(cfg: &Configuration<D>, k: usize) {
         let mut md = vec![0.0; net.ndof()];
         net.apply_hessian(d, &mut md);
         let fnorm = dot(ff, ff).sqrt();
-        let err = md.iter().zip(ff).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt();
+        let err = md
+            .iter()
+            .zip(ff)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f64>()
+            .sqrt();
         assert!(err < 1e-8 * fnorm, "M D − F = {err}");
         assert!((dot(d, &md) - l).abs() < 1e-8 * l);
         for c in 0..D {
@@ -143,7 +151,11 @@ fn dipole_compliance_is_the_diagonal_of_a() {
         let (a, _) = explicit::bond_operator(&net).unwrap();
         for r in &resp {
             let aa = a[(r.bond, r.bond)];
-            assert!((r.compliance - aa).abs() < 1e-9 * aa, "{} vs {aa}", r.compliance);
+            assert!(
+                (r.compliance - aa).abs() < 1e-9 * aa,
+                "{} vs {aa}",
+                r.compliance
+            );
             assert!(r.kappa > 0.0);
         }
     }
@@ -163,6 +175,8 @@ fn participation_of_simple_fields() {
     let mut f = vec![0.0; 30];
     f[4] = 2.0;
     assert!((participation_n::<3>(&f) - 1.0).abs() < 1e-15);
-    let g: Vec<f64> = (0..30).map(|i| if i % 3 == 0 { 1.0 } else { 0.0 }).collect();
+    let g: Vec<f64> = (0..30)
+        .map(|i| if i % 3 == 0 { 1.0 } else { 0.0 })
+        .collect();
     assert!((participation_n::<3>(&g) - 10.0).abs() < 1e-12);
 }

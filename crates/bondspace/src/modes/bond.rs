@@ -126,7 +126,9 @@ pub fn top_modes_with<const D: usize>(
         return Ok(BondModes::default());
     }
     // deterministic start vector with no special symmetry
-    let v0 = Col::<f64>::from_fn(nb, |a| 1.0 + ((a as f64 + 1.0) * 0.618_033_988_749_895).fract());
+    let v0 = Col::<f64>::from_fn(nb, |a| {
+        1.0 + ((a as f64 + 1.0) * 0.618_033_988_749_895).fract()
+    });
     // scale A by an estimate of λ_max (a few power steps) so the absolute tolerance of the
     // Krylov–Schur iteration is relative
     let mut op = BondOperator {
@@ -206,7 +208,10 @@ pub fn top_modes_with<const D: usize>(
 /// Unit norm, and the sign that makes the entry of largest magnitude positive.
 fn normalize_sign(f: &mut [f64]) {
     let n = f.iter().map(|v| v * v).sum::<f64>().sqrt();
-    let big = f.iter().copied().fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
+    let big = f
+        .iter()
+        .copied()
+        .fold(0.0f64, |m, v| if v.abs() > m.abs() { v } else { m });
     let s = if big < 0.0 { -1.0 / n } else { 1.0 / n };
     f.iter_mut().for_each(|v| *v *= s);
 }
@@ -248,4 +253,3 @@ pub fn all_participations<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>,
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(out.into_iter().unzip())
 }
-

@@ -15,8 +15,8 @@
 //! eigenvalues are those of the input to round-off (backward stable); the tests compare against
 //! faer's solver and check that the band reduction leaves an exactly tridiagonal matrix.
 
-use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
 use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, Par, Side};
 
@@ -111,7 +111,14 @@ fn to_band(mut a: MatMut<'_, f64>, b: usize, par: Par) {
         }
         // block reflector H = H_0 ⋯ H_{nr−1} = I − V T Vᵀ (T upper triangular, LAPACK larft)
         let mut g = Mat::<f64>::zeros(nr, nr);
-        matmul(g.as_mut(), Accum::Replace, v.transpose(), v.as_ref(), 1.0, Par::Seq);
+        matmul(
+            g.as_mut(),
+            Accum::Replace,
+            v.transpose(),
+            v.as_ref(),
+            1.0,
+            Par::Seq,
+        );
         let mut t = Mat::<f64>::zeros(nr, nr);
         for i in 0..nr {
             t[(i, i)] = tau[i];
@@ -152,9 +159,23 @@ fn to_band(mut a: MatMut<'_, f64>, b: usize, par: Par) {
         let mut y = Mat::<f64>::zeros(m, nr);
         matmul(y.as_mut(), Accum::Replace, x.as_ref(), t.as_ref(), 1.0, par);
         let mut z = Mat::<f64>::zeros(nr, nr);
-        matmul(z.as_mut(), Accum::Replace, v.transpose(), y.as_ref(), 1.0, Par::Seq);
+        matmul(
+            z.as_mut(),
+            Accum::Replace,
+            v.transpose(),
+            y.as_ref(),
+            1.0,
+            Par::Seq,
+        );
         let mut tz = Mat::<f64>::zeros(nr, nr);
-        matmul(tz.as_mut(), Accum::Replace, t.transpose(), z.as_ref(), 1.0, Par::Seq);
+        matmul(
+            tz.as_mut(),
+            Accum::Replace,
+            t.transpose(),
+            z.as_ref(),
+            1.0,
+            Par::Seq,
+        );
         // W = Y − ½ V (Tᵀ Z), in place in y
         matmul(y.as_mut(), Accum::Add, v.as_ref(), tz.as_ref(), -0.5, par);
         tri_matmul(
@@ -267,7 +288,15 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Applies H = I − τ v vᵀ on indices `p..p+len` from both sides to the symmetric band,
 /// touching rows and columns in `w0..w1` only (all non-zeros of those rows lie there).
 #[inline]
-fn two_sided(a: &mut Band, p: usize, v: &[f64], tau: f64, w0: usize, w1: usize, buf: &mut Vec<f64>) {
+fn two_sided(
+    a: &mut Band,
+    p: usize,
+    v: &[f64],
+    tau: f64,
+    w0: usize,
+    w1: usize,
+    buf: &mut Vec<f64>,
+) {
     let len = v.len();
     // left: rows p..p+len, every column c in the window
     for c in w0..w1 {
@@ -303,7 +332,9 @@ fn band_to_tridiagonal(a: Mat<f64>, b: usize) -> (Vec<f64>, Vec<f64>) {
     chase(&mut band, b);
     let n = band.n;
     let d = (0..n).map(|i| band.get(i, i)).collect();
-    let mut e: Vec<f64> = (0..n.saturating_sub(1)).map(|i| band.get(i + 1, i)).collect();
+    let mut e: Vec<f64> = (0..n.saturating_sub(1))
+        .map(|i| band.get(i + 1, i))
+        .collect();
     e.push(0.0);
     (d, e)
 }
@@ -438,7 +469,10 @@ mod tests {
             reference.sort_by(f64::total_cmp);
             let scale = reference.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             for (x, y) in d.iter().zip(&reference) {
-                assert!((x - y).abs() < 1e-12 * scale * n as f64, "n {n} b {b}: {x} vs {y}");
+                assert!(
+                    (x - y).abs() < 1e-12 * scale * n as f64,
+                    "n {n} b {b}: {x} vs {y}"
+                );
             }
         }
     }

@@ -168,8 +168,10 @@ impl CounterPool {
     fn new(a: &SparseColMat<usize, f64>, b: &SparseColMat<usize, f64>) -> Result<Self> {
         use rayon::prelude::*;
         let k = rayon::current_num_threads().max(1);
-        let counters: Vec<Result<InertiaCounter>> =
-            (0..k).into_par_iter().map(|_| InertiaCounter::new(a, b)).collect();
+        let counters: Vec<Result<InertiaCounter>> = (0..k)
+            .into_par_iter()
+            .map(|_| InertiaCounter::new(a, b))
+            .collect();
         Ok(Self {
             counters: counters.into_iter().collect::<Result<_>>()?,
         })
@@ -269,7 +271,10 @@ fn monotone_values(
             break;
         }
     }
-    Ok(val.into_iter().map(|v| v.expect("all points resolved")).collect())
+    Ok(val
+        .into_iter()
+        .map(|v| v.expect("all points resolved"))
+        .collect())
 }
 
 /// Number of λ of A above each threshold in `ts` (ascending or not).
@@ -338,7 +343,10 @@ pub fn bond_histogram<const D: usize>(
         let shifts: Vec<f64> = idx.iter().map(|&i| -1.0 / ts[i]).collect();
         pool.negative_counts(&shifts)
     })?;
-    Ok((above[1..].windows(2).map(|w| w[0] - w[1]).collect(), above[0]))
+    Ok((
+        above[1..].windows(2).map(|w| w[0] - w[1]).collect(),
+        above[0],
+    ))
 }
 
 /// Counts of ω² per bin [e_k, e_{k+1}) by adaptive slicing (Hessian positive semi-definite
@@ -408,7 +416,9 @@ mod tests {
     #[test]
     fn flat_regions_are_not_evaluated() {
         // 31 edges, the spectrum covering only 5 of them
-        let f: Vec<usize> = (0..31).map(|i: usize| i.saturating_sub(20).min(5)).collect();
+        let f: Vec<usize> = (0..31)
+            .map(|i: usize| i.saturating_sub(20).min(5))
+            .collect();
         let mut evals = 0;
         let got = monotone_values(31, Some(0), Some(5), |idx| {
             evals += idx.len();
