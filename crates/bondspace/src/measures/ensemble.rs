@@ -16,10 +16,10 @@ use crate::error::{Error, Result};
 /// A histogram on (logarithmic) bins, normalised per degree of freedom.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Histogram {
-    /// The `bins + 1` edges, strictly increasing; bin k is [edges[k], edges[k+1]) (the last
+    /// The `bins + 1` edges, strictly increasing; bin k is [e_k, e_{k+1}) (the last
     /// bin also holds its upper edge).
     pub edges: Vec<f64>,
-    /// Geometric centres √(edges[k]·edges[k+1]).
+    /// Geometric centres √(e_k·e_{k+1}).
     pub centers: Vec<f64>,
     /// density_k = counts_k / (n_dof_total · width_k).
     pub density: Vec<f64>,

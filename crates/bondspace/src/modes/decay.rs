@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::measures::ensemble;
 use crate::operators::Network;
 
-/// Bin edges in r (strictly increasing, positive); bin k is [edges[k], edges[k+1]).
+/// Bin edges in r (strictly increasing, positive); bin k is [e_k, e_{k+1}).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RadialBins {
     /// The `bins + 1` edges.
@@ -51,7 +51,7 @@ impl RadialBins {
         self.len() == 0
     }
 
-    /// Geometric bin centres √(edges[k]·edges[k+1]).
+    /// Geometric bin centres √(e_k·e_{k+1}).
     pub fn centres(&self) -> Vec<f64> {
         self.edges
             .windows(2)
@@ -59,7 +59,7 @@ impl RadialBins {
             .collect()
     }
 
-    /// The bin holding `r` (None outside [edges[0], edges[last]) or for NaN).
+    /// The bin holding `r` (None outside the first and last edges, or for NaN).
     #[inline]
     pub fn bin(&self, r: f64) -> Option<usize> {
         let n = self.len();

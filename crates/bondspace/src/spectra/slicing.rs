@@ -305,7 +305,7 @@ pub fn hessian_counts_below<const D: usize>(net: &Network<D>, ts: &[f64]) -> Res
 
 /// Histogram counts on the given bin edges (ascending, positive), and rank(S) = the number of
 /// non-zero λ (counted above `rank_threshold`, far below any physical eigenvalue). Only the
-/// edges needed to resolve the histogram are factorized (see [`monotone_values`]): bins far
+/// edges needed to resolve the histogram are factorized (by bisection of the monotone counts): bins far
 /// outside the spectrum are free. The Hessian must be positive semi-definite with exactly the
 /// d translations as zero modes (checked beforehand by the Cholesky factorization of the
 /// pinned Hessian in [`crate::measures::scales`]).
