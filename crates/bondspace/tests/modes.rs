@@ -9,25 +9,11 @@ use bondspace::measures::ensemble::participation_n;
 use bondspace::modes::bond::{all_participations, top_modes};
 use bondspace::modes::dipole::{bond_sample, dipole_responses};
 use bondspace::operators::Network;
-use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::spectra::explicit;
 use faer::Side;
 
-fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
-}
-
-fn ipl<const D: usize>(n: usize, seed: u64) -> Configuration<D> {
-    prepare::ipl_instant_quench::<D>(n, &IplOptions::defaults(D), seed, &hidden()).unwrap()
-}
-
-fn harmonic<const D: usize>(n: usize, p: f64, seed: u64) -> Configuration<D> {
-    let opt = HarmonicOptions {
-        pressure: p,
-        ..Default::default()
-    };
-    prepare::harmonic_packing::<D>(n, &opt, seed, &hidden()).unwrap()
-}
+mod common;
+use common::{harmonic, ipl};
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

@@ -5,26 +5,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use bondspace::operators::Network;
-use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::spectra::{dense, explicit, slicing};
 use bondspace::{Configuration, state};
 use faer::Side;
 
-fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
-}
-
-fn ipl<const D: usize>(n: usize, seed: u64) -> Configuration<D> {
-    prepare::ipl_instant_quench::<D>(n, &IplOptions::defaults(D), seed, &hidden()).unwrap()
-}
-
-fn harmonic<const D: usize>(n: usize, p: f64, seed: u64) -> Configuration<D> {
-    let opt = HarmonicOptions {
-        pressure: p,
-        ..Default::default()
-    };
-    prepare::harmonic_packing::<D>(n, &opt, seed, &hidden()).unwrap()
-}
+mod common;
+use common::{harmonic, ipl};
 
 fn check_operators<const D: usize>(cfg: &Configuration<D>) {
     let net = Network::new(cfg).unwrap();
