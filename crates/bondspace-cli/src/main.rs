@@ -65,6 +65,18 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Prepare and analyse many samples (groups of N × Tp or pressure), resumably, writing
+    /// each sample as it completes; `--shard i/n` runs one of n disjoint parts.
+    Ensemble(EnsembleArgs),
+    /// Merge the samples of ensemble directories (shards) into one and pool them.
+    Merge {
+        /// Output ensemble directory.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Ensemble directories to merge (same ensemble.json).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
     /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
     Inspect {
         /// Extended-XYZ configuration.
@@ -92,6 +104,64 @@ struct SpectrumExtras {
     /// Dipole responses κ_α and A_αα of K evenly spread bonds → DIR/dipoles.npz.
     #[arg(long, default_value_t = 0, value_name = "K")]
     dipoles: usize,
+}
+
+/// Options of `bondspace ensemble`.
+#[derive(Args)]
+struct EnsembleArgs {
+    /// Model: ipl (SWAP glasses at --tp) or harmonic (packings at --pressure).
+    #[arg(long, value_enum, default_value = "ipl")]
+    model: ModelArg,
+    /// Spatial dimension (2 or 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+    dim: u8,
+    /// Particles per sample (a list makes one group per N).
+    #[arg(
+        short = 'n',
+        long = "particles",
+        value_delimiter = ',',
+        required = true
+    )]
+    n: Vec<usize>,
+    /// Parent temperatures (ipl; a list, `inf` = instant quench).
+    #[arg(long, value_delimiter = ',', default_value = "inf")]
+    tp: Vec<String>,
+    /// SWAP Monte Carlo sweeps (default: by Tp, see the README).
+    #[arg(long)]
+    sweeps: Option<u64>,
+    /// Target pressures (harmonic; a list).
+    #[arg(long, value_delimiter = ',', default_value = "0.1")]
+    pressure: Vec<f64>,
+    /// Samples per group.
+    #[arg(long, default_value_t = 1)]
+    samples: usize,
+    /// Seed of the ensemble.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Ensemble directory.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Spectrum method per sample (dense or slicing).
+    #[arg(long, value_enum, default_value = "dense")]
+    method: MethodArg,
+    /// Top modes per sample.
+    #[arg(long, default_value_t = 0)]
+    modes: usize,
+    /// Pseudo-harmonic modes of the top modes.
+    #[arg(long)]
+    phm: bool,
+    /// Participation of every mode (dense).
+    #[arg(long)]
+    participation: bool,
+    /// Run only part i of n (0 ≤ i < n), e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ModelArg {
+    Ipl,
+    Harmonic,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -186,6 +256,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Prepare { what } => run_prepare(what),
         Command::Inspect { config, json } => run_inspect(&config, json),
+        Command::Ensemble(args) => run_ensemble(args),
+        Command::Merge { output, inputs } => {
+            let pooled = bondspace::ensemble::merge(&output, &inputs)?;
+            print_pooled(&pooled);
+            Ok(())
+        }
         Command::Bench {
             sizes,
             explicit_max,
@@ -199,6 +275,134 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             allow_unbalanced,
             extra,
         } => run_spectrum(&config, &output, method, allow_unbalanced, extra),
+    }
+}
+
+fn parse_tp(tp: &str) -> anyhow::Result<f64> {
+    let v: f64 = tp
+        .parse()
+        .map_err(|_| input_error(format!("--tp {tp:?} is not a number or 'inf'")))?;
+    if v.is_nan() || v <= 0.0 {
+        return Err(input_error(format!(
+            "--tp {tp}: the parent temperature must be positive (or 'inf')"
+        )));
+    }
+    Ok(v)
+}
+
+fn run_ensemble(a: EnsembleArgs) -> anyhow::Result<()> {
+    use bondspace::analysis::Method;
+    use bondspace::ensemble::{AnalysisSpec, EnsembleSpec, Family, Group};
+    let shard = match &a.shard {
+        None => (0, 1),
+        Some(s) => {
+            let bad = || input_error(format!("--shard {s:?}: expected I/N with 0 ≤ I < N"));
+            let (i, n) = s.split_once('/').ok_or_else(bad)?;
+            let (i, n): (usize, usize) = (
+                i.trim().parse().map_err(|_| bad())?,
+                n.trim().parse().map_err(|_| bad())?,
+            );
+            if n == 0 || i >= n {
+                return Err(bad());
+            }
+            (i, n)
+        }
+    };
+    if a.samples == 0 {
+        return Err(input_error("--samples must be at least 1"));
+    }
+    if a.phm && a.modes == 0 {
+        return Err(input_error("--phm needs --modes K (K > 0)"));
+    }
+    let mut families = Vec::new();
+    match a.model {
+        ModelArg::Ipl => {
+            for t in &a.tp {
+                let v = parse_tp(t)?;
+                let tp = v.is_finite().then_some(v);
+                families.push(Family::Ipl {
+                    tp,
+                    sweeps: tp.and(a.sweeps),
+                });
+            }
+            if a.sweeps.is_some()
+                && !families
+                    .iter()
+                    .any(|f| matches!(f, Family::Ipl { tp: Some(_), .. }))
+            {
+                return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+        }
+        ModelArg::Harmonic => {
+            for &p in &a.pressure {
+                if !(p.is_finite() && p > 0.0) {
+                    return Err(input_error("--pressure must be positive"));
+                }
+                families.push(Family::Harmonic { pressure: p });
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    for &n in &a.n {
+        for f in &families {
+            groups.push(Group {
+                dim: a.dim as usize,
+                n,
+                family: f.clone(),
+            });
+        }
+    }
+    let spec = EnsembleSpec {
+        groups,
+        samples: a.samples,
+        seed: a.seed,
+        analysis: AnalysisSpec {
+            method: match a.method {
+                MethodArg::Dense => Method::Dense,
+                MethodArg::Explicit => Method::Explicit,
+                MethodArg::Slicing => Method::Slicing,
+            },
+            modes: a.modes,
+            phm: a.phm,
+            participation: a.participation,
+        },
+    };
+    let bar = progress::bar(0, "samples");
+    let rep = bondspace::ensemble::run(&a.output, &spec, shard, &bar)?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}: {} samples computed, {} already there, {} failed (shard {}/{})",
+        a.output.display(),
+        rep.computed,
+        rep.skipped,
+        rep.failed.len(),
+        shard.0,
+        shard.1
+    );
+    print_pooled(&bondspace::ensemble::pool(&a.output)?);
+    if !rep.failed.is_empty() {
+        for (name, e) in &rep.failed {
+            eprintln!("failed: {name}: {e}");
+        }
+        anyhow::bail!(
+            "{} samples failed (a re-run retries them)",
+            rep.failed.len()
+        );
+    }
+    Ok(())
+}
+
+fn print_pooled(pooled: &[bondspace::ensemble::PooledSummary]) {
+    for p in pooled {
+        eprintln!(
+            "{}: {} samples pooled, e/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}",
+            p.group,
+            p.samples.len(),
+            p.energy_per_particle.0,
+            p.energy_per_particle.1,
+            p.shear_modulus.0,
+            p.shear_modulus.1
+        );
     }
 }
 
@@ -223,14 +427,7 @@ fn run_prepare(what: PrepareCmd) -> anyhow::Result<()> {
             density,
         } => {
             check_common(&common)?;
-            let tp_value: f64 = tp
-                .parse()
-                .map_err(|_| input_error(format!("--tp {tp:?} is not a number or 'inf'")))?;
-            if tp_value.is_nan() || tp_value <= 0.0 {
-                return Err(input_error(format!(
-                    "--tp {tp}: the parent temperature must be positive (or 'inf')"
-                )));
-            }
+            let tp_value = parse_tp(&tp)?;
             if samples == 0 {
                 return Err(input_error("--samples must be at least 1"));
             }

@@ -21,7 +21,7 @@ use crate::operators::Network;
 use crate::spectra::{self, Spectrum};
 
 /// How to compute the spectrum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Literal dense A = S M⁺ Sᵀ (verification, small N).

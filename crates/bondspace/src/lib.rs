@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod config;
+pub mod ensemble;
 pub mod error;
 pub mod io;
 pub mod measures;

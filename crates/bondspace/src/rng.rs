@@ -27,6 +27,16 @@ fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A seed derived from `seed` and a text tag (e.g. an ensemble group's name), so that groups
+/// of one ensemble get independent streams whatever other groups it has.
+pub fn derive_seed(seed: u64, tag: &str) -> u64 {
+    // FNV-1a of the tag, mixed with the seed
+    let h = tag.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    splitmix64(seed ^ splitmix64(h))
+}
+
 /// The random stream for `(seed, purpose, index)`.
 pub fn stream(seed: u64, purpose: Purpose, index: u64) -> Rng {
     let mut s = [0u8; 32];

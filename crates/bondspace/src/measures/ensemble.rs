@@ -67,25 +67,39 @@ fn check_edges(edges: &[f64]) {
 /// Panics if the edges are not positive and strictly increasing.
 pub fn log_histogram(values_per_sample: &[&[f64]], edges: &[f64], n_dof_total: f64) -> Histogram {
     check_edges(edges);
-    let nb = edges.len() - 1;
-    let mut counts = vec![0usize; nb];
+    let mut counts = vec![0usize; edges.len() - 1];
     for sample in values_per_sample {
-        for &v in sample.iter() {
-            if let Some(k) = bin_of(edges, v) {
-                counts[k] += 1;
-            }
+        add_counts(sample, edges, &mut counts);
+    }
+    Histogram::from_counts(edges, counts, n_dof_total)
+}
+
+/// Adds the bin counts of `values` on `edges` (see [`Histogram::edges`]) to `counts`.
+pub fn add_counts(values: &[f64], edges: &[f64], counts: &mut [usize]) {
+    for &v in values {
+        if let Some(k) = bin_of(edges, v) {
+            counts[k] += 1;
         }
     }
-    let density = counts
-        .iter()
-        .zip(edges.windows(2))
-        .map(|(&c, w)| c as f64 / (n_dof_total * (w[1] - w[0])))
-        .collect();
-    Histogram {
-        edges: edges.to_vec(),
-        centers: edges.windows(2).map(|w| (w[0] * w[1]).sqrt()).collect(),
-        density,
-        counts,
+}
+
+impl Histogram {
+    /// The histogram of pooled `counts` on `edges`, normalised per degree of freedom
+    /// (density_k = count_k / (n_dof_total · width_k)).
+    pub fn from_counts(edges: &[f64], counts: Vec<usize>, n_dof_total: f64) -> Histogram {
+        check_edges(edges);
+        assert_eq!(counts.len() + 1, edges.len(), "one count per bin");
+        let density = counts
+            .iter()
+            .zip(edges.windows(2))
+            .map(|(&c, w)| c as f64 / (n_dof_total * (w[1] - w[0])))
+            .collect();
+        Histogram {
+            edges: edges.to_vec(),
+            centers: edges.windows(2).map(|w| (w[0] * w[1]).sqrt()).collect(),
+            density,
+            counts,
+        }
     }
 }
 

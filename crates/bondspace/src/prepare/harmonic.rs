@@ -48,11 +48,22 @@ fn sphere_volume(dim: usize, r: f64) -> f64 {
     }
 }
 
-/// A harmonic packing of `n` spheres at pressure `opt.pressure`.
+/// A harmonic packing of `n` spheres at pressure `opt.pressure` (sample 0 of `seed`).
 pub fn harmonic_packing<const D: usize>(
     n: usize,
     opt: &HarmonicOptions,
     seed: u64,
+    progress: &indicatif::ProgressBar,
+) -> Result<Configuration<D>> {
+    harmonic_packing_sample(n, opt, seed, 0, progress)
+}
+
+/// Sample `index` of `seed` of [`harmonic_packing`] (its own random positions).
+pub fn harmonic_packing_sample<const D: usize>(
+    n: usize,
+    opt: &HarmonicOptions,
+    seed: u64,
+    index: u64,
     progress: &indicatif::ProgressBar,
 ) -> Result<Configuration<D>> {
     if n < 2 {
@@ -74,7 +85,7 @@ pub fn harmonic_packing<const D: usize>(
     let phi_j = if D == 2 { 0.84 } else { 0.65 };
     let mut phi = phi_j + 0.02;
     let simbox = SimBox::<D>::cubic(vp / phi)?;
-    let positions = super::ipl::random_positions(&simbox, n, seed, 0);
+    let positions = super::ipl::random_positions(&simbox, n, seed, index);
     let mut cfg = Configuration::new(simbox, positions, sizes, Model::Harmonic(opt.model.clone()))?;
     for i in n_small..n {
         cfg.species[i] = "B".into();

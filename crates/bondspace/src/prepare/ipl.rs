@@ -110,14 +110,25 @@ pub fn ipl_random<const D: usize>(
     Ok(cfg)
 }
 
-/// An IPL glass quenched instantly from random positions (Tp = ∞).
+/// An IPL glass quenched instantly from random positions (Tp = ∞), sample 0 of `seed`.
 pub fn ipl_instant_quench<const D: usize>(
     n: usize,
     opt: &IplOptions,
     seed: u64,
     progress: &indicatif::ProgressBar,
 ) -> Result<Configuration<D>> {
-    let mut cfg = ipl_random::<D>(n, opt, seed, 0)?;
+    ipl_instant_quench_sample(n, opt, seed, 0, progress)
+}
+
+/// Sample `index` of `seed` of [`ipl_instant_quench`] (its own random positions).
+pub fn ipl_instant_quench_sample<const D: usize>(
+    n: usize,
+    opt: &IplOptions,
+    seed: u64,
+    index: u64,
+    progress: &indicatif::ProgressBar,
+) -> Result<Configuration<D>> {
+    let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
     cfg.info.insert("tp".into(), "inf".into());
     let rep = quench(&mut cfg, &opt.quench, progress)?;
     cfg.info

@@ -12,10 +12,10 @@ pub mod system;
 mod harmonic;
 mod ipl;
 
-pub use harmonic::{HarmonicOptions, harmonic_packing};
+pub use harmonic::{HarmonicOptions, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, SampleOutcome, default_sweeps, ipl_instant_quench, ipl_random, ipl_sizes,
-    ipl_swap_glass, ipl_swap_samples, mc_report_path, sample_path,
+    IplOptions, SampleOutcome, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample,
+    ipl_random, ipl_sizes, ipl_swap_glass, ipl_swap_samples, mc_report_path, sample_path,
 };
 pub use swap::{McReport, SwapOptions};
 
