@@ -368,6 +368,16 @@ fn spectrum_modes_participation_and_dipoles() {
     assert_eq!(shape, [5]);
     assert!(kappa.iter().all(|&k| k > 0.0));
     assert_eq!(npz_array(&dir.join("decay.npz"), "D_PH").0.len(), 1);
+    // more modes than non-zero eigenvalues
+    let o = bondspace(&[
+        "spectrum",
+        cfg.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--modes",
+        "100000",
+    ]);
+    assert_input_error(&o, &["--modes 100000 exceeds"]);
     // --phm needs --modes
     let o = bondspace(&[
         "spectrum",

@@ -118,8 +118,9 @@ pub struct Summary {
     pub pressure: f64,
     /// max_i |F_i|.
     pub max_force: f64,
-    /// Smallest non-translation Hessian eigenvalue.
-    pub min_hessian_eigenvalue: f64,
+    /// Smallest non-translation Hessian eigenvalue (null for `slicing`, which computes no
+    /// eigenvalue; the Cholesky factorization of the pinned Hessian there shows it positive).
+    pub min_hessian_eigenvalue: Option<f64>,
     /// Method used.
     pub method: &'static str,
     /// Top modes: count, residuals, PHM overlaps and decay exponents (with `--modes`).
@@ -234,6 +235,7 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         )));
     }
     let net = Network::new(cfg)?;
+    check_memory(&net, opt)?;
     // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an
     // unstable configuration, and slicing needs the scales for its bins.
     let scales = measures::scales(&net)?;
@@ -268,6 +270,20 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
             }
         }
     };
+    let max_w2 = spectrum.hessian.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+    if spectrum.min_hessian < -1e-10 * max_w2 {
+        return Err(Error::Invalid(format!(
+            "the configuration is mechanically unstable: the Hessian has the negative \
+             eigenvalue {:.3e}",
+            spectrum.min_hessian
+        )));
+    }
+    if opt.modes > spectrum.n_nonzero {
+        return Err(Error::Invalid(format!(
+            "--modes {} exceeds the {} non-zero eigenvalues of A",
+            opt.modes, spectrum.n_nonzero
+        )));
+    }
     let mut modes = None;
     let mut dipoles = Vec::new();
     if opt.modes > 0 || opt.dipoles > 0 {
@@ -301,7 +317,7 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         energy: st.energy,
         pressure: st.pressure,
         max_force: st.max_force,
-        min_hessian_eigenvalue: spectrum.min_hessian,
+        min_hessian_eigenvalue: (opt.method != Method::Slicing).then_some(spectrum.min_hessian),
         method: opt.method.name(),
         modes: modes.as_ref().map(modes_summary),
         seconds: start.elapsed().as_secs_f64(),
@@ -387,6 +403,45 @@ pub fn overlaps_f(m: &ModeResults) -> Vec<f64> {
         .collect()
 }
 
+/// Refuses, with the memory it would need, an analysis whose dense matrices exceed the
+/// memory available (dense: about six nd × nd matrices; explicit: four N_b × N_b;
+/// participation: five nd × nd).
+fn check_memory<const D: usize>(net: &Network<D>, opt: &Options) -> Result<()> {
+    let (nd, nb) = (net.ndof() as f64, net.n_bonds() as f64);
+    let mut need = match opt.method {
+        Method::Dense => 6.0 * nd * nd * 8.0,
+        Method::Explicit => 4.0 * nb * nb * 8.0 + 2.0 * nd * nd * 8.0,
+        Method::Slicing => 0.0,
+    };
+    if opt.participation {
+        need = need.max(5.0 * nd * nd * 8.0);
+    }
+    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemAvailable:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb * 1024.0)
+    });
+    if let Some(avail) = available
+        && need > avail
+    {
+        return Err(Error::Invalid(format!(
+            "method {}{} needs about {:.1} GiB of dense matrices for nd = {nd}, more than the \
+             {:.1} GiB available: use --method slicing (and --modes) for large systems",
+            opt.method.name(),
+            if opt.participation {
+                " with --participation"
+            } else {
+                ""
+            },
+            need / 1024f64.powi(3),
+            avail / 1024f64.powi(3)
+        )));
+    }
+    Ok(())
+}
+
 /// A failed Cholesky of the pinned Hessian means the configuration is unstable.
 fn unstable(e: Error) -> Error {
     match e {
@@ -400,6 +455,13 @@ fn unstable(e: Error) -> Error {
 /// `omega2_counts`, in simulation units) into `dir`.
 pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // results of an earlier analysis into the same directory must not stand beside these
+    for name in RESULT_FILES {
+        let p = dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
     if let Some(c) = &a.counts {
         let mut z = crate::io::npy::Npz::new();
         let n = c.lambda_counts.len() as u64;
@@ -451,6 +513,18 @@ pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> 
     }
     write_summary(dir, a)
 }
+
+/// Every file [`write_results`] may write (removed first, so that none is stale).
+pub const RESULT_FILES: [&str; 8] = [
+    "summary.json",
+    "bond_spectrum.npy",
+    "hessian_spectrum.npy",
+    "counts.npz",
+    "modes.npz",
+    "decay.npz",
+    "participation.npz",
+    "dipoles.npz",
+];
 
 /// The normalization note stored in `modes.npz` (array `normalization`).
 pub const MODES_NORMALIZATION: &str = "bond_force f: unit eigenvector of A = S M+ S^T (largest |f| positive); \

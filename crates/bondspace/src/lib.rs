@@ -10,8 +10,10 @@
 //! | neighbours, bonds, rattlers | [`neighbours`] |
 //! | operators S, M, K | [`operators`] |
 //! | spectra (explicit, dense, slicing) | [`spectra`] |
-//! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph) | [`measures`] |
+//! | modes of A, participation, pseudo-harmonic modes, decay, dipoles | [`modes`] |
+//! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph; ensemble statistics) | [`measures`] |
 //! | one-configuration analysis and its result files | [`analysis`] |
+//! | ensembles: groups × samples, resume, shards, merge, pooling | [`ensemble`] |
 //! | mechanical state (energy, pressure, forces) | [`state`] |
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |

@@ -85,6 +85,13 @@ fn top_modes_equal_the_literal_bond_operator() {
     let h = harmonic::<2>(96, 0.002, 7);
     assert!(Network::new(&h).unwrap().n_rattlers() > 0);
     compare_top_modes(&h, 5);
+    // so few bonds that the Krylov basis would fill the space: the dense route
+    let tiny = harmonic::<2>(16, 0.2, 3);
+    let nb = Network::new(&tiny).unwrap().n_bonds();
+    assert!(nb <= 64, "{nb} bonds");
+    compare_top_modes(&tiny, 4);
+    // more modes than non-zero eigenvalues can exist: refused
+    assert!(top_modes(&Network::new(&tiny).unwrap(), 10_000).is_err());
 }
 
 /// Every mode's N·e(F) from the dense eigendecomposition equals the literal route

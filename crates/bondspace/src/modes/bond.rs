@@ -121,10 +121,61 @@ pub fn top_modes_with<const D: usize>(
     k: usize,
 ) -> Result<BondModes> {
     let nb = net.n_bonds();
-    let k = k.min(nb);
     if k == 0 {
         return Ok(BondModes::default());
     }
+    if k > net.ndof() - D {
+        return Err(Error::Invalid(format!(
+            "{k} modes asked for, but A has at most {} non-zero eigenvalues",
+            net.ndof() - D
+        )));
+    }
+    // the Krylov–Schur basis (max(2k, 64) vectors) must be smaller than the space
+    let fs = if (2 * k).max(64) >= nb {
+        dense_top_vectors(net, k)?
+    } else {
+        lanczos_top_vectors(net, solver, k)?
+    };
+    let op = BondOperator {
+        net,
+        solver,
+        scale: 1.0,
+    };
+    let mut y = vec![0.0; nb];
+    let mut modes = BondModes::default();
+    for mut f in fs {
+        normalize_sign(&mut f);
+        // Rayleigh quotient and residual with the unscaled operator
+        op.apply_vec(&f, &mut y);
+        let lambda: f64 = f.iter().zip(&y).map(|(a, b)| a * b).sum();
+        let res = f
+            .iter()
+            .zip(&y)
+            .map(|(a, b)| (b - lambda * a).powi(2))
+            .sum::<f64>()
+            .sqrt()
+            / lambda;
+        // F = Sᵀ f, D = M⁺ F
+        let mut force = vec![0.0; net.ndof()];
+        net.apply_st(&f, &mut force);
+        let disp = solver.solve(&force);
+        modes.participation_n.push(participation_n::<D>(&force));
+        modes.lambda.push(lambda);
+        modes.bond_force.push(f);
+        modes.particle_force.push(force);
+        modes.displacement.push(disp);
+        modes.residual.push(res);
+    }
+    Ok(modes)
+}
+
+/// The top-k unit eigenvectors of A (descending λ) by Lanczos on the matrix-free operator.
+fn lanczos_top_vectors<const D: usize>(
+    net: &Network<D>,
+    solver: &HessianSolver<D>,
+    k: usize,
+) -> Result<Vec<Vec<f64>>> {
+    let nb = net.n_bonds();
     // deterministic start vector with no special symmetry
     let v0 = Col::<f64>::from_fn(nb, |a| {
         1.0 + ((a as f64 + 1.0) * 0.618_033_988_749_895).fract()
@@ -174,35 +225,43 @@ pub fn top_modes_with<const D: usize>(
             info.n_converged_eigen
         )));
     }
-    op.scale = 1.0;
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| vals[b].total_cmp(&vals[a]));
-    let mut modes = BondModes::default();
-    for &c in &order {
-        let mut f: Vec<f64> = (0..nb).map(|r| vecs[(r, c)]).collect();
-        normalize_sign(&mut f);
-        // Rayleigh quotient and residual with the unscaled operator
-        op.apply_vec(&f, &mut y);
-        let lambda: f64 = f.iter().zip(&y).map(|(a, b)| a * b).sum();
-        let res = f
-            .iter()
-            .zip(&y)
-            .map(|(a, b)| (b - lambda * a).powi(2))
-            .sum::<f64>()
-            .sqrt()
-            / lambda;
-        // F = Sᵀ f, D = M⁺ F
-        let mut force = vec![0.0; net.ndof()];
-        net.apply_st(&f, &mut force);
-        let disp = solver.solve(&force);
-        modes.participation_n.push(participation_n::<D>(&force));
-        modes.lambda.push(lambda);
-        modes.bond_force.push(f);
-        modes.particle_force.push(force);
-        modes.displacement.push(disp);
-        modes.residual.push(res);
+    Ok(order
+        .iter()
+        .map(|&c| (0..nb).map(|r| vecs[(r, c)]).collect())
+        .collect())
+}
+
+/// The top-k unit eigenvectors of A (descending λ) from the dense reduced eigendecomposition
+/// (small systems, where a Krylov basis would be as large as the space): f ∝ S D̃, D̃ = L⁻ᵀ y.
+fn dense_top_vectors<const D: usize>(net: &Network<D>, k: usize) -> Result<Vec<Vec<f64>>> {
+    let (c, l) = crate::spectra::dense::reduced_operator(net)?;
+    let m = c.nrows();
+    let evd = c
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
+    let s = evd.S().column_vector();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+    let mut dt = Mat::<f64>::zeros(m, k);
+    for (col, &i) in order.iter().take(k).enumerate() {
+        for r in 0..m {
+            dt[(r, col)] = evd.U()[(r, i)];
+        }
     }
-    Ok(modes)
+    solve_upper_triangular_in_place(l.transpose(), dt.as_mut(), faer::get_global_parallelism());
+    let mut disp = vec![0.0; net.ndof()];
+    Ok((0..k)
+        .map(|col| {
+            for r in 0..m {
+                disp[r] = dt[(r, col)];
+            }
+            let mut f = vec![0.0; net.n_bonds()];
+            net.apply_s(&disp, &mut f);
+            f
+        })
+        .collect())
 }
 
 /// Unit norm, and the sign that makes the entry of largest magnitude positive.

@@ -255,6 +255,23 @@ pub fn ipl_swap_samples<const D: usize>(
             let path = sample_path(out, k, count);
             if path.exists() {
                 let old = crate::io::xyz::read_xyz_dim::<D>(&path)?;
+                // resume only a sample made with the same parameters
+                let want = [
+                    ("tp", fmt_f64(swap.temperature)),
+                    ("sweeps", swap.sweeps.to_string()),
+                    ("seed", seed.to_string()),
+                    ("sample", k.to_string()),
+                ];
+                for (key, value) in &want {
+                    let have = old.info.get(*key).map(String::as_str).unwrap_or("(none)");
+                    if have != value {
+                        return Err(Error::Invalid(format!(
+                            "{}: exists with {key}={have} (requested {value}): remove it or \
+                             choose another -o",
+                            path.display()
+                        )));
+                    }
+                }
                 if old.len() == n {
                     progress.inc(1);
                     let e = old.info.get("energy").and_then(|v| v.parse::<f64>().ok());
