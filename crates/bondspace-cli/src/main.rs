@@ -633,10 +633,9 @@ fn run_spectrum(
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     with_dim!(&cfg, c => {
-        let a = analysis::analyse(c, &opt)
+        let a = analysis::analyse_into(c, &opt, out)
             .map_err(|e| anyhow::Error::new(e).context(format!("{}", path.display())))?;
         bar.finish_and_clear();
-        analysis::write_results(out, &a)?;
         print_spectrum_summary(path, out, &a)
     })
 }

@@ -223,6 +223,27 @@ pub struct Analysis<const D: usize> {
 
 /// Analyses one configuration.
 pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<Analysis<D>> {
+    analyse_impl(cfg, opt, None)
+}
+
+/// Analyses one configuration and writes its result files into `dir` stage by stage
+/// (spectrum, then modes, dipoles, participation; `summary.json` updated each time), so that
+/// a failure or a kill in a long later stage keeps what is finished. Result files of an
+/// earlier analysis in `dir` are removed first.
+pub fn analyse_into<const D: usize>(
+    cfg: &Configuration<D>,
+    opt: &Options,
+    dir: &Path,
+) -> Result<Analysis<D>> {
+    clear_results(dir)?;
+    analyse_impl(cfg, opt, Some(dir))
+}
+
+fn analyse_impl<const D: usize>(
+    cfg: &Configuration<D>,
+    opt: &Options,
+    out: Option<&Path>,
+) -> Result<Analysis<D>> {
     let start = Instant::now();
     let st = crate::state::state(cfg)?;
     if let Some(tol) = opt.force_tolerance
@@ -284,23 +305,6 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
             opt.modes, spectrum.n_nonzero
         )));
     }
-    let mut modes = None;
-    let mut dipoles = Vec::new();
-    if opt.modes > 0 || opt.dipoles > 0 {
-        let solver = HessianSolver::new(&net)?;
-        if opt.modes > 0 {
-            let mut m = top_modes_and_phm(&net, &solver, opt)?;
-            decay_profiles(cfg, &net, &mut m)?;
-            modes = Some(m);
-        }
-        let sample = crate::modes::dipole::bond_sample(net.n_bonds(), opt.dipoles);
-        dipoles = crate::modes::dipole::dipole_responses(&net, &solver, &sample);
-    }
-    let participation = if opt.participation {
-        Some(crate::modes::bond::all_participations(&net).map_err(unstable)?)
-    } else {
-        None
-    };
     let summary = Summary {
         n_particles: cfg.len(),
         n_rattlers: net.n_rattlers(),
@@ -319,19 +323,49 @@ pub fn analyse<const D: usize>(cfg: &Configuration<D>, opt: &Options) -> Result<
         max_force: st.max_force,
         min_hessian_eigenvalue: (opt.method != Method::Slicing).then_some(spectrum.min_hessian),
         method: opt.method.name(),
-        modes: modes.as_ref().map(modes_summary),
+        modes: None,
         seconds: start.elapsed().as_secs_f64(),
     };
-    Ok(Analysis {
+    let mut a = Analysis {
         summary,
         spectrum,
         scales,
         counts,
         network: net,
-        modes,
-        participation,
-        dipoles,
-    })
+        modes: None,
+        participation: None,
+        dipoles: Vec::new(),
+    };
+    // every finished stage is on disk before the next, longer one starts
+    let save = |a: &mut Analysis<D>| -> Result<()> {
+        a.summary.seconds = start.elapsed().as_secs_f64();
+        match out {
+            Some(dir) => write_present(dir, a),
+            None => Ok(()),
+        }
+    };
+    save(&mut a)?;
+    if opt.modes > 0 || opt.dipoles > 0 {
+        let solver = HessianSolver::new(&a.network)?;
+        if opt.modes > 0 {
+            let mut m = top_modes_and_phm(&a.network, &solver, opt)?;
+            decay_profiles(cfg, &a.network, &mut m)?;
+            a.summary.modes = Some(modes_summary(&m));
+            a.modes = Some(m);
+            save(&mut a)?;
+        }
+        let sample = crate::modes::dipole::bond_sample(a.network.n_bonds(), opt.dipoles);
+        a.dipoles = crate::modes::dipole::dipole_responses(&a.network, &solver, &sample);
+        if !a.dipoles.is_empty() {
+            save(&mut a)?;
+        }
+    }
+    if opt.participation {
+        a.participation =
+            Some(crate::modes::bond::all_participations(&a.network).map_err(unstable)?);
+        save(&mut a)?;
+    }
+    Ok(a)
 }
 
 /// Top modes by Lanczos and, with `opt.phm`, a PHM from each displacement mode (in parallel
@@ -454,14 +488,25 @@ fn unstable(e: Error) -> Error {
 /// or `counts.npz` (slicing: `lambda_edges`, `lambda_counts`, `omega2_edges`,
 /// `omega2_counts`, in simulation units) into `dir`.
 pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
+    clear_results(dir)?;
+    write_present(dir, a)
+}
+
+/// Creates `dir` and removes the result files of an earlier analysis from it (they must not
+/// stand beside new ones).
+fn clear_results(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // results of an earlier analysis into the same directory must not stand beside these
     for name in RESULT_FILES {
         let p = dir.join(name);
         if p.exists() {
             std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         }
     }
+    Ok(())
+}
+
+/// Writes the files of every part present in `a` (each atomically), `summary.json` last.
+fn write_present<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
     if let Some(c) = &a.counts {
         let mut z = crate::io::npy::Npz::new();
         let n = c.lambda_counts.len() as u64;
