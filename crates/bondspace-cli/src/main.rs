@@ -77,6 +77,27 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Figures (PNG, SVG) and report.md / report.html of an ensemble directory.
+    Report {
+        /// Ensemble directory.
+        dir: PathBuf,
+    },
+    /// The paper's study end to end (ensembles, then the report) in one directory.
+    Reproduce {
+        /// Reduced scale, under 15 minutes on 2 cores (the default).
+        #[arg(long, conflicts_with = "full")]
+        quick: bool,
+        /// The paper's scale (N = 2000, 4 Tp × 10 000 samples; harmonic N = 1000–4000):
+        /// for a cluster or a long run; resumable.
+        #[arg(long)]
+        full: bool,
+        /// Output directory (default: bondspace-reproduce-quick or -full).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
     Inspect {
         /// Extended-XYZ configuration.
@@ -257,6 +278,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Prepare { what } => run_prepare(what),
         Command::Inspect { config, json } => run_inspect(&config, json),
         Command::Ensemble(args) => run_ensemble(args),
+        Command::Report { dir } => {
+            let path = bondspace::report::write_report(&dir, "")?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Reproduce {
+            quick: _,
+            full,
+            output,
+            seed,
+        } => run_reproduce(full, output, seed),
         Command::Merge { output, inputs } => {
             let pooled = bondspace::ensemble::merge(&output, &inputs)?;
             print_pooled(&pooled);
@@ -389,6 +421,129 @@ fn run_ensemble(a: EnsembleArgs) -> anyhow::Result<()> {
             rep.failed.len()
         );
     }
+    Ok(())
+}
+
+fn run_reproduce(full: bool, output: Option<PathBuf>, seed: u64) -> anyhow::Result<()> {
+    use bondspace::analysis::Method;
+    use bondspace::ensemble::{AnalysisSpec, EnsembleSpec, Family, Group};
+    let (ipl_n, tps, ipl_samples, harm_n, harm_samples, modes): (
+        usize,
+        &[f64],
+        usize,
+        &[usize],
+        usize,
+        usize,
+    ) = if full {
+        (
+            2000,
+            &[0.32, 0.45, 0.6, 1.0],
+            10_000,
+            &[1000, 2000, 4000],
+            1000,
+            10,
+        )
+    } else {
+        (500, &[0.45, 0.6, 1.0], 20, &[250, 500, 1000], 8, 5)
+    };
+    let dir = output.unwrap_or_else(|| {
+        PathBuf::from(if full {
+            "bondspace-reproduce-full"
+        } else {
+            "bondspace-reproduce-quick"
+        })
+    });
+    let analysis = AnalysisSpec {
+        method: Method::Dense,
+        modes,
+        phm: true,
+        participation: true,
+    };
+    let ipl = EnsembleSpec {
+        groups: tps
+            .iter()
+            .map(|&t| Group {
+                dim: 3,
+                n: ipl_n,
+                family: Family::Ipl {
+                    tp: Some(t),
+                    sweeps: None,
+                },
+            })
+            .collect(),
+        samples: ipl_samples,
+        seed,
+        analysis: analysis.clone(),
+    };
+    let harmonic = EnsembleSpec {
+        groups: harm_n
+            .iter()
+            .map(|&n| Group {
+                dim: 3,
+                n,
+                family: Family::Harmonic { pressure: 0.1 },
+            })
+            .collect(),
+        samples: harm_samples,
+        seed,
+        analysis: AnalysisSpec {
+            modes: 0,
+            phm: false,
+            participation: false,
+            ..analysis
+        },
+    };
+    let scale = format!(
+        "{} run: 3D IPL glasses with N = {ipl_n}, Tp ∈ {tps:?} (SWAP Monte Carlo, default sweeps \
+         by Tp), {ipl_samples} samples per Tp; 3D harmonic packings at p = 0.1 with N ∈ \
+         {harm_n:?}, {harm_samples} samples per N. The paper: N = 2000, Tp ∈ [0.32, 0.45, 0.6, \
+         1.0], 10 000 samples per Tp; harmonic N ∈ [1000, 2000, 4000], 1000 samples.",
+        if full { "Full" } else { "Quick" }
+    );
+    let start = Instant::now();
+    for (name, spec) in [("ipl", &ipl), ("harmonic", &harmonic)] {
+        let sub = dir.join(name);
+        eprintln!(
+            "{}: {} groups × {} samples",
+            sub.display(),
+            spec.groups.len(),
+            spec.samples
+        );
+        let bar = progress::bar(0, name);
+        let rep = bondspace::ensemble::run(&sub, spec, (0, 1), &bar)?;
+        bar.finish_and_clear();
+        if !rep.failed.is_empty() {
+            for (n, e) in &rep.failed {
+                eprintln!("failed: {n}: {e}");
+            }
+        }
+        let md = bondspace::report::write_report(&sub, &scale)?;
+        eprintln!(
+            "wrote {} ({:.0} s so far)",
+            md.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    // a 2D glass and its highest-λ mode, drawn (paper Figs. 1b, 4a–c)
+    let two = dir.join("mode2d");
+    let n2 = if full { 4096 } else { 1000 };
+    let bar = progress::spinner("2D mode picture");
+    let cfg = prepare::ipl_instant_quench::<2>(n2, &IplOptions::defaults(2), seed, &bar)?;
+    xyz::write_xyz(&cfg, &two.join("config.xyz"))?;
+    let opt = bondspace::analysis::Options {
+        method: Method::Slicing,
+        modes: 1,
+        phm: true,
+        ..Default::default()
+    };
+    let a = bondspace::analysis::analyse_into(&cfg, &opt, &two)?;
+    bondspace::report::draw_mode_2d(&cfg, &a, 0, &two, "fig1b_4abc_mode_2d")?;
+    bar.finish_and_clear();
+    eprintln!(
+        "wrote {} ({:.0} s in all)",
+        two.join("fig1b_4abc_mode_2d.png").display(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

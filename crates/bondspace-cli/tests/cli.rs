@@ -579,3 +579,50 @@ fn ensemble_resume_and_shards_equal_a_single_run() {
     let a: Vec<&str> = a.iter().map(|s| s.as_str()).collect();
     assert_input_error(&bondspace(&a), &["different ensemble"]);
 }
+
+/// `report` turns an ensemble directory into PNG and SVG figures, report.md and report.html.
+#[test]
+fn report_writes_figures_and_tables() {
+    let dir = tmp("ens-report");
+    let o = bondspace(&[
+        "ensemble",
+        "--dim",
+        "2",
+        "-n",
+        "120",
+        "--tp",
+        "0.5,1.0",
+        "--sweeps",
+        "200",
+        "--samples",
+        "3",
+        "--participation",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = bondspace(&["report", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = dir.join("report");
+    for f in [
+        "fig3a_P_lambda",
+        "fig1c_D_omega",
+        "fig3b_participation",
+        "fig5_annealing",
+    ] {
+        let png = std::fs::read(r.join(format!("{f}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG", "{f}.png");
+        let svg = std::fs::read_to_string(r.join(format!("{f}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{f}.svg");
+    }
+    let md = std::fs::read_to_string(r.join("report.md")).unwrap();
+    assert!(md.contains("| ipl-2d-n120-tp0.5 | 3 |"), "{md}");
+    assert!(md.contains("What the data supports"));
+    let html = std::fs::read_to_string(r.join("report.html")).unwrap();
+    assert!(html.contains("<img src=\"fig3a_P_lambda.png\""));
+    // not an ensemble directory: exit 2, one line
+    assert_input_error(
+        &bondspace(&["report", r.to_str().unwrap()]),
+        &["ensemble.json"],
+    );
+}

@@ -316,7 +316,7 @@ pub struct PooledSummary {
 }
 
 /// Mean and standard error.
-fn mean_se(v: &[f64]) -> (f64, f64) {
+pub fn mean_se(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
     if v.is_empty() {
         return (f64::NAN, f64::NAN);
@@ -329,6 +329,150 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
     (m, (var / n).sqrt())
 }
 
+/// Decay profiles: radii and, per field name, the profile on them.
+pub type Profiles = (Vec<f64>, Vec<(String, Vec<f64>)>);
+
+/// What the pooling and the report need of one sample.
+#[derive(Clone, Debug, Default)]
+pub struct SampleData {
+    /// Sample index.
+    pub index: usize,
+    /// N·d.
+    pub n_dof: f64,
+    /// Counts of λ/λ₀ on [`lambda_bins`].
+    pub lambda_counts: Vec<usize>,
+    /// Counts of ω/ω₀ on [`omega_bins`].
+    pub omega_counts: Vec<usize>,
+    /// (λ/λ₀, N·e) of every mode (with participation data).
+    pub participation: Vec<(f64, f64)>,
+    /// (λ/λ₀, 1 − |⟨D|D_PH⟩|, 1 − |⟨F|F_PH⟩|) of the top modes (with PHM data).
+    pub overlaps: Vec<(f64, f64, f64)>,
+    /// Decay profiles averaged over this sample's top modes: r and, by field name (`D`, `F`,
+    /// `D_PH`, `F_PH`), the profile (with mode data).
+    pub decay: Option<Profiles>,
+    /// e/N, G, λ₀, a₀, ω_ph/ω₀, N_SSS/N_b.
+    pub scalars: [f64; 6],
+}
+
+/// The λ/λ₀ bin edges of pooled P(λ) (those of the analysis' slicing).
+pub fn lambda_bins() -> Vec<f64> {
+    let o = analysis::Options::default();
+    crate::spectra::slicing::log_edges(o.lambda_range.0, o.lambda_range.1, o.bins)
+}
+
+/// The ω/ω₀ bin edges of pooled D(ω).
+pub fn omega_bins() -> Vec<f64> {
+    let o = analysis::Options::default();
+    crate::spectra::slicing::log_edges(o.omega_range.0, o.omega_range.1, o.bins)
+}
+
+/// Reads the specification of an ensemble directory.
+pub fn read_spec(dir: &Path) -> Result<EnsembleSpec> {
+    let p = dir.join("ensemble.json");
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))
+}
+
+/// The data of every finished sample of `group`, in index order.
+pub fn load_group(dir: &Path, spec: &EnsembleSpec, group: &Group) -> Result<Vec<SampleData>> {
+    let (le, we) = (lambda_bins(), omega_bins());
+    let mut out = Vec::new();
+    for k in 0..spec.samples {
+        let sd = sample_dir(dir, group, k);
+        if !sd.exists() {
+            continue;
+        }
+        let sp = sd.join("summary.json");
+        let text = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", sp.display())))?;
+        let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+        let (l0, w0) = (num("lambda_0"), num("omega_0"));
+        let np = num("n_particles");
+        let mut d = SampleData {
+            index: k,
+            n_dof: np * num("dim"),
+            lambda_counts: vec![0; le.len() - 1],
+            omega_counts: vec![0; we.len() - 1],
+            participation: Vec::new(),
+            overlaps: Vec::new(),
+            decay: None,
+            scalars: [
+                num("energy") / np,
+                num("shear_modulus"),
+                l0,
+                num("a0"),
+                num("omega_ph") / w0,
+                num("n_sss") / num("n_bonds"),
+            ],
+        };
+        let counts = sd.join("counts.npz");
+        if counts.exists() {
+            let get = |name: &str| -> Result<Vec<f64>> {
+                read_npz_f64(&counts, name)?
+                    .ok_or_else(|| Error::Invalid(format!("{}: no array {name}", counts.display())))
+            };
+            for (acc, c) in d.lambda_counts.iter_mut().zip(get("lambda_counts")?) {
+                *acc += c as usize;
+            }
+            for (acc, c) in d.omega_counts.iter_mut().zip(get("omega2_counts")?) {
+                *acc += c as usize;
+            }
+        } else {
+            let l: Vec<f64> = read_npy_f64(&sd.join("bond_spectrum.npy"))?
+                .iter()
+                .map(|x| x / l0)
+                .collect();
+            add_counts(&l, &le, &mut d.lambda_counts);
+            let w: Vec<f64> = read_npy_f64(&sd.join("hessian_spectrum.npy"))?
+                .iter()
+                .map(|x| x.max(0.0).sqrt() / w0)
+                .collect();
+            add_counts(&w, &we, &mut d.omega_counts);
+        }
+        let part = sd.join("participation.npz");
+        if part.exists() {
+            let l = read_npz_f64(&part, "lambda")?.unwrap_or_default();
+            let ne = read_npz_f64(&part, "participation_N")?.unwrap_or_default();
+            if l.len() != ne.len() {
+                return Err(Error::Invalid(format!(
+                    "{}: lengths differ",
+                    part.display()
+                )));
+            }
+            d.participation = l.iter().map(|x| x / l0).zip(ne).collect();
+        }
+        let modes = sd.join("modes.npz");
+        if modes.exists() {
+            let l = read_npz_f64(&modes, "lambda")?.unwrap_or_default();
+            if let (Some(od), Some(of)) = (
+                read_npz_f64(&modes, "overlap_D")?,
+                read_npz_f64(&modes, "overlap_F")?,
+            ) {
+                d.overlaps = l
+                    .iter()
+                    .zip(od.iter().zip(&of))
+                    .map(|(x, (a, b))| (x / l0, *a, *b))
+                    .collect();
+            }
+        }
+        let decay = sd.join("decay.npz");
+        if decay.exists()
+            && let Some(r) = read_npz_f64(&decay, "r")?
+        {
+            let mut fields = Vec::new();
+            for name in ["D", "F", "D_PH", "F_PH"] {
+                if let Some(v) = read_npz_f64(&decay, name)? {
+                    fields.push((name.to_string(), v));
+                }
+            }
+            d.decay = Some((r, fields));
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
 /// Pools every group of `DIR`: `pooled.npz` with the histograms P(λ/λ₀) (`lambda_edges`,
 /// `lambda_counts`, `P_lambda`) and D(ω/ω₀) (`omega_edges`, `omega_counts`, `D_omega`)
 /// normalized per degree of freedom (SPEC §3; the bins of the analysis options, so that
@@ -336,86 +480,19 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
 /// (`ne_mean`, `ne_count` on the λ bins); `pooled.json` ([`PooledSummary`]). Samples are
 /// taken in index order, so the result does not depend on how they were produced.
 pub fn pool(dir: &Path) -> Result<Vec<PooledSummary>> {
-    let path = dir.join("ensemble.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let spec: EnsembleSpec = serde_json::from_str(&text)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-    let o = analysis::Options::default();
-    let le = crate::spectra::slicing::log_edges(o.lambda_range.0, o.lambda_range.1, o.bins);
-    let we = crate::spectra::slicing::log_edges(o.omega_range.0, o.omega_range.1, o.bins);
+    let spec = read_spec(dir)?;
+    let (le, we) = (lambda_bins(), omega_bins());
+    let nb = (le.len() - 1) as u64;
     let mut out = Vec::new();
     for group in &spec.groups {
+        let data = load_group(dir, &spec, group)?;
         let mut s = PooledSummary {
             group: group.name(),
+            samples: data.iter().map(|d| d.index).collect(),
+            n_dof_total: data.iter().map(|d| d.n_dof).sum(),
             ..Default::default()
         };
-        let mut lc = vec![0usize; o.bins];
-        let mut wc = vec![0usize; o.bins];
-        let (mut ne_l, mut ne_v) = (Vec::new(), Vec::new());
-        let mut cols: [Vec<f64>; 6] = Default::default();
-        for k in 0..spec.samples {
-            let sd = sample_dir(dir, group, k);
-            if !sd.exists() {
-                continue;
-            }
-            let sp = sd.join("summary.json");
-            let text = std::fs::read_to_string(&sp).map_err(|e| Error::io(&sp, e))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Error::Invalid(format!("{}: {e}", sp.display())))?;
-            let num = |key: &str| v[key].as_f64().unwrap_or(f64::NAN);
-            let (l0, w0) = (num("lambda_0"), num("omega_0"));
-            let (np, dim) = (num("n_particles"), num("dim"));
-            s.samples.push(k);
-            s.n_dof_total += np * dim;
-            for (c, x) in cols.iter_mut().zip([
-                num("energy") / np,
-                num("shear_modulus"),
-                l0,
-                num("a0"),
-                num("omega_ph") / w0,
-                num("n_sss") / num("n_bonds"),
-            ]) {
-                c.push(x);
-            }
-            let counts = sd.join("counts.npz");
-            if counts.exists() {
-                let get = |name: &str| -> Result<Vec<f64>> {
-                    read_npz_f64(&counts, name)?.ok_or_else(|| {
-                        Error::Invalid(format!("{}: no array {name}", counts.display()))
-                    })
-                };
-                for (acc, c) in lc.iter_mut().zip(get("lambda_counts")?) {
-                    *acc += c as usize;
-                }
-                for (acc, c) in wc.iter_mut().zip(get("omega2_counts")?) {
-                    *acc += c as usize;
-                }
-            } else {
-                let l: Vec<f64> = read_npy_f64(&sd.join("bond_spectrum.npy"))?
-                    .iter()
-                    .map(|x| x / l0)
-                    .collect();
-                add_counts(&l, &le, &mut lc);
-                let w: Vec<f64> = read_npy_f64(&sd.join("hessian_spectrum.npy"))?
-                    .iter()
-                    .map(|x| x.max(0.0).sqrt() / w0)
-                    .collect();
-                add_counts(&w, &we, &mut wc);
-            }
-            let part = sd.join("participation.npz");
-            if part.exists() {
-                let l = read_npz_f64(&part, "lambda")?.unwrap_or_default();
-                let ne = read_npz_f64(&part, "participation_N")?.unwrap_or_default();
-                if l.len() != ne.len() {
-                    return Err(Error::Invalid(format!(
-                        "{}: lengths differ",
-                        part.display()
-                    )));
-                }
-                ne_l.extend(l.iter().map(|x| x / l0));
-                ne_v.extend(ne);
-            }
-        }
+        let col = |i: usize| mean_se(&data.iter().map(|d| d.scalars[i]).collect::<Vec<_>>());
         [
             s.energy_per_particle,
             s.shear_modulus,
@@ -423,16 +500,23 @@ pub fn pool(dir: &Path) -> Result<Vec<PooledSummary>> {
             s.a0,
             s.omega_ph_over_omega_0,
             s.sss_per_bond,
-        ] = cols.map(|c| mean_se(&c));
-        let gdir = dir.join(group.name());
-        if s.samples.is_empty() {
+        ] = [col(0), col(1), col(2), col(3), col(4), col(5)];
+        if data.is_empty() {
             out.push(s);
             continue;
         }
-        let p = Histogram::from_counts(&le, lc, s.n_dof_total);
-        let d = Histogram::from_counts(&we, wc, s.n_dof_total);
+        let sum = |f: &dyn Fn(&SampleData) -> &Vec<usize>| -> Vec<usize> {
+            let mut acc = vec![0usize; nb as usize];
+            for d in &data {
+                for (a, c) in acc.iter_mut().zip(f(d)) {
+                    *a += c;
+                }
+            }
+            acc
+        };
+        let p = Histogram::from_counts(&le, sum(&|d| &d.lambda_counts), s.n_dof_total);
+        let d = Histogram::from_counts(&we, sum(&|d| &d.omega_counts), s.n_dof_total);
         let mut z = Npz::new();
-        let nb = o.bins as u64;
         let ints = |v: &[usize]| v.iter().map(|&x| x as i64).collect::<Vec<i64>>();
         z.add("lambda_edges", &[nb + 1], &p.edges)?;
         z.add("lambda_counts", &[nb], &ints(&p.counts))?;
@@ -440,11 +524,16 @@ pub fn pool(dir: &Path) -> Result<Vec<PooledSummary>> {
         z.add("omega_edges", &[nb + 1], &d.edges)?;
         z.add("omega_counts", &[nb], &ints(&d.counts))?;
         z.add("D_omega", &[nb], &d.density)?;
+        let (ne_l, ne_v): (Vec<f64>, Vec<f64>) = data
+            .iter()
+            .flat_map(|d| d.participation.iter().copied())
+            .unzip();
         if !ne_l.is_empty() {
             let (_, mean, count) = ne_profile(&ne_l, &ne_v, &le);
             z.add("ne_mean", &[nb], &mean)?;
             z.add("ne_count", &[nb], &ints(&count))?;
         }
+        let gdir = dir.join(group.name());
         z.write(&gdir.join("pooled.npz"))?;
         let json = serde_json::to_vec_pretty(&s)
             .map_err(|e| Error::Invalid(format!("pooled.json: {e}")))?;
@@ -460,11 +549,6 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Vec<PooledSummary>> {
     let first = inputs
         .first()
         .ok_or_else(|| Error::Invalid("merge needs at least one input directory".into()))?;
-    let read_spec = |d: &Path| -> Result<EnsembleSpec> {
-        let p = d.join("ensemble.json");
-        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-        serde_json::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))
-    };
     let spec = read_spec(first)?;
     init_dir(out, &spec)?;
     for input in inputs {

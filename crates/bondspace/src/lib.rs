@@ -14,6 +14,7 @@
 //! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph; ensemble statistics) | [`measures`] |
 //! | one-configuration analysis and its result files | [`analysis`] |
 //! | ensembles: groups × samples, resume, shards, merge, pooling | [`ensemble`] |
+//! | report: figures (PNG, SVG), report.md / report.html | [`report`] |
 //! | mechanical state (energy, pressure, forces) | [`state`] |
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |
@@ -37,6 +38,7 @@ pub mod neighbours;
 pub mod operators;
 pub mod prepare;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod spectra;
 pub mod state;
