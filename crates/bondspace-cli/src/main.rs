@@ -539,6 +539,15 @@ fn run_reproduce(full: bool, output: Option<PathBuf>, seed: u64) -> anyhow::Resu
     let a = bondspace::analysis::analyse_into(&cfg, &opt, &two)?;
     bondspace::report::draw_mode_2d(&cfg, &a, 0, &two, "fig1b_4abc_mode_2d")?;
     bar.finish_and_clear();
+    let index = format!(
+        "# bondspace reproduce\n\n{scale}\n\n- [IPL glasses: P(λ), D(ω), N·e(λ), annealing, \
+         decay, PHM overlaps](ipl/report/report.md) ([html](ipl/report/report.html))\n- \
+         [Harmonic packings of several N: size dependence](harmonic/report/report.md) \
+         ([html](harmonic/report/report.html))\n- The highest-λ mode of a 2D IPL glass (N = \
+         {n2}, Tp = ∞; paper Figs. 1b, 4a–c): \
+         ![mode](mode2d/fig1b_4abc_mode_2d.png)\n"
+    );
+    bondspace::io::write_atomic(&dir.join("report.md"), index.as_bytes())?;
     eprintln!(
         "wrote {} ({:.0} s in all)",
         two.join("fig1b_4abc_mode_2d.png").display(),

@@ -32,6 +32,23 @@ fn assert_input_error(o: &Output, needles: &[&str]) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// `bondspace prepare ipl --dim 2 -n N --seed S -o PATH` (instant quench), asserting success.
+fn prepare_2d(path: &std::path::Path, n: &str, seed: &str) {
+    let o = bondspace(&[
+        "prepare",
+        "ipl",
+        "--dim",
+        "2",
+        "-n",
+        n,
+        "--seed",
+        seed,
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn prepare_then_inspect() {
     let out = tmp("ipl2.xyz");
@@ -179,19 +196,7 @@ fn bad_input_exits_2_with_one_line() {
 #[test]
 fn spectrum_writes_the_spec_files() {
     let cfg = tmp("s.xyz");
-    let o = bondspace(&[
-        "prepare",
-        "ipl",
-        "--dim",
-        "2",
-        "-n",
-        "120",
-        "--seed",
-        "4",
-        "-o",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    prepare_2d(&cfg, "120", "4");
     let mut nonzero = Vec::new();
     for method in ["dense", "explicit", "slicing"] {
         let dir = tmp(&format!("out-{method}"));
@@ -302,19 +307,7 @@ fn npz_array(path: &std::path::Path, name: &str) -> (Vec<u64>, Vec<f64>) {
 #[test]
 fn spectrum_modes_participation_and_dipoles() {
     let cfg = tmp("m.xyz");
-    let o = bondspace(&[
-        "prepare",
-        "ipl",
-        "--dim",
-        "2",
-        "-n",
-        "120",
-        "--seed",
-        "6",
-        "-o",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    prepare_2d(&cfg, "120", "6");
     let dir = tmp("out-modes");
     let o = bondspace(&[
         "spectrum",

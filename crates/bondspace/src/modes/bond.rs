@@ -233,34 +233,47 @@ fn lanczos_top_vectors<const D: usize>(
         .collect())
 }
 
-/// The top-k unit eigenvectors of A (descending λ) from the dense reduced eigendecomposition
-/// (small systems, where a Krylov basis would be as large as the space): f ∝ S D̃, D̃ = L⁻ᵀ y.
-fn dense_top_vectors<const D: usize>(net: &Network<D>, k: usize) -> Result<Vec<Vec<f64>>> {
+/// Every generalized eigenpair of the pinned pencil (K̃, M̃), from the full eigendecomposition
+/// of the dense reduced operator C = L⁻¹K̃L⁻ᵀ: the eigenvalues and, as columns, the
+/// M̃-orthonormal eigenvectors D̃ = L⁻ᵀ y (the pinned particle's rows omitted).
+fn dense_pencil_eigen<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>, Mat<f64>)> {
     let (c, l) = crate::spectra::dense::reduced_operator(net)?;
     let m = c.nrows();
     let evd = c
         .self_adjoint_eigen(Side::Lower)
         .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
     let s = evd.S().column_vector();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let mut dt = Mat::<f64>::zeros(m, k);
-    for (col, &i) in order.iter().take(k).enumerate() {
-        for r in 0..m {
-            dt[(r, col)] = evd.U()[(r, i)];
-        }
-    }
+    let mut dt = evd.U().to_owned();
     solve_upper_triangular_in_place(l.transpose(), dt.as_mut(), faer::get_global_parallelism());
+    Ok(((0..m).map(|k| s[k]).collect(), dt))
+}
+
+/// Bond vector S D̃ of column `col` of `dt` (the pinned particle displaced by zero).
+fn bond_vector<const D: usize>(
+    net: &Network<D>,
+    dt: &Mat<f64>,
+    col: usize,
+    disp: &mut [f64],
+) -> Vec<f64> {
+    for (r, v) in disp.iter_mut().enumerate() {
+        *v = if r < dt.nrows() { dt[(r, col)] } else { 0.0 };
+    }
+    let mut f = vec![0.0; net.n_bonds()];
+    net.apply_s(disp, &mut f);
+    f
+}
+
+/// The top-k unit eigenvectors of A (descending λ) from the dense reduced eigendecomposition
+/// (small systems, where a Krylov basis would be as large as the space): f ∝ S D̃.
+fn dense_top_vectors<const D: usize>(net: &Network<D>, k: usize) -> Result<Vec<Vec<f64>>> {
+    let (vals, dt) = dense_pencil_eigen(net)?;
+    let mut order: Vec<usize> = (0..vals.len()).collect();
+    order.sort_by(|&a, &b| vals[b].total_cmp(&vals[a]));
     let mut disp = vec![0.0; net.ndof()];
-    Ok((0..k)
-        .map(|col| {
-            for r in 0..m {
-                disp[r] = dt[(r, col)];
-            }
-            let mut f = vec![0.0; net.n_bonds()];
-            net.apply_s(&disp, &mut f);
-            f
-        })
+    Ok(order
+        .iter()
+        .take(k)
+        .map(|&c| bond_vector(net, &dt, c, &mut disp))
         .collect())
 }
 
@@ -279,33 +292,18 @@ fn normalize_sign(f: &mut [f64]) {
 /// mode, from the full eigendecomposition of the dense reduced operator (cost: one dense
 /// nd × nd eigendecomposition with vectors).
 pub fn all_participations<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>, Vec<f64>)> {
-    let (c, l) = crate::spectra::dense::reduced_operator(net)?;
-    let m = c.nrows();
-    let evd = c
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
-    let s = evd.S().column_vector();
-    let mut dt = evd.U().to_owned();
-    // D̃ = L⁻ᵀ y: M̃-orthonormal generalized eigenvectors
-    solve_upper_triangular_in_place(l.transpose(), dt.as_mut(), faer::get_global_parallelism());
-    let vals: Vec<f64> = (0..m).map(|k| s[k]).collect();
+    let (vals, dt) = dense_pencil_eigen(net)?;
     let max = vals.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let tol = crate::spectra::ZERO_REL * max;
-    let nd = net.ndof();
-    let mut disp = vec![0.0; nd];
-    let mut ext = vec![0.0; net.n_bonds()];
-    let mut force = vec![0.0; nd];
+    let mut disp = vec![0.0; net.ndof()];
+    let mut force = vec![0.0; net.ndof()];
     let mut out: Vec<(f64, f64)> = Vec::new();
     for (k, &lambda) in vals.iter().enumerate() {
         if lambda <= tol {
             continue;
         }
         // F = Sᵀ S D̃ (the scale of D̃ does not change N·e)
-        for r in 0..m {
-            disp[r] = dt[(r, k)];
-        }
-        disp[m..].iter_mut().for_each(|v| *v = 0.0);
-        net.apply_s(&disp, &mut ext);
+        let ext = bond_vector(net, &dt, k, &mut disp);
         net.apply_st(&ext, &mut force);
         out.push((lambda, participation_n::<D>(&force)));
     }
