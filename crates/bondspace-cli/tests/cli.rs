@@ -478,8 +478,9 @@ fn ensemble_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// An ensemble run uninterrupted, the same run killed mid-way and resumed, and two shards
-/// merged give the same samples and the same pooled result, byte for byte.
+/// An ensemble run uninterrupted, the same run on one thread, the same run killed mid-way and
+/// resumed, and two shards merged give the same samples and the same pooled result, byte for
+/// byte.
 #[test]
 fn ensemble_resume_and_shards_equal_a_single_run() {
     let args = |out: &str| -> Vec<String> {
@@ -525,6 +526,16 @@ fn ensemble_resume_and_shards_equal_a_single_run() {
             .count(),
         8
     );
+
+    // one thread gives the same files
+    let one = tmp("ens-one-thread");
+    let o = Command::new(env!("CARGO_BIN_EXE_bondspace"))
+        .args(args(one.to_str().unwrap()))
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(ensemble_files(&one) == reference, "one thread differs");
 
     // two shards into separate directories, then merged
     let (s0, s1, merged) = (tmp("ens-s0"), tmp("ens-s1"), tmp("ens-merged"));
