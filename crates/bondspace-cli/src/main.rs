@@ -517,7 +517,8 @@ fn run_reproduce(full: bool, output: Option<PathBuf>, seed: u64) -> anyhow::Resu
                 eprintln!("failed: {n}: {e}");
             }
         }
-        let md = bondspace::report::write_report(&sub, &scale)?;
+        bondspace::io::write_atomic(&sub.join("note.md"), scale.as_bytes())?;
+        let md = bondspace::report::write_report(&sub, "")?;
         eprintln!(
             "wrote {} ({:.0} s so far)",
             md.display(),

@@ -425,8 +425,8 @@ fn guide(x0: f64, y0: f64, x1: f64, k: f64, name: &str, color: usize) -> Series 
 }
 
 /// Writes the figures and `report.md` / `report.html` of the ensemble in `dir` into
-/// `dir/report/`; `note` is put at the top of the report (e.g. the reduced scale of a quick
-/// run). Returns the path of `report.md`.
+/// `dir/report/`; `note` (or, when empty, the text of `dir/note.md` if present) is put at the
+/// top of the report (e.g. the reduced scale of a quick run). Returns the path of `report.md`.
 pub fn write_report(dir: &Path, note: &str) -> Result<std::path::PathBuf> {
     let spec: EnsembleSpec = ensemble::read_spec(dir)?;
     let out = dir.join("report");
@@ -725,6 +725,9 @@ pub fn write_report(dir: &Path, note: &str) -> Result<std::path::PathBuf> {
     // the tables and the claims
     let mut md = String::new();
     let _ = writeln!(md, "# bondspace report\n");
+    // a note kept with the ensemble (e.g. the scale of a reproduce run) when none is given
+    let kept = std::fs::read_to_string(dir.join("note.md")).unwrap_or_default();
+    let note = if note.is_empty() { kept.trim() } else { note };
     if !note.is_empty() {
         let _ = writeln!(md, "{note}\n");
     }
@@ -844,82 +847,68 @@ fn claims(ipl: &[&(Group, GroupStats)], harm: &[&(Group, GroupStats)]) -> Vec<St
         .collect();
     finite.sort_by(|a, b| a.tp.partial_cmp(&b.tp).unwrap_or(std::cmp::Ordering::Equal));
     if finite.len() >= 2 {
-        let ag: Vec<Option<(f64, f64)>> = finite.iter().map(|s| s.a_g).collect();
-        if ag.iter().all(Option::is_some) {
-            let inc = ag.windows(2).all(|w| w[0].map(|a| a.0) < w[1].map(|b| b.0));
-            out.push(format!(
-                "A_g against Tp ({}): {}.",
-                finite
-                    .iter()
-                    .map(|s| format!("Tp {} → {}", s.tp.unwrap_or(f64::NAN), fmt_e(s.a_g)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if inc {
-                    "increases with Tp, as the paper finds (Fig. 5)"
-                } else {
-                    "does not increase monotonically with Tp here"
-                }
-            ));
-        }
-        let xs: Vec<Option<(f64, f64)>> = finite.iter().map(|s| s.xi).collect();
-        if xs.iter().all(Option::is_some) {
-            let inc = xs.windows(2).all(|w| w[0].map(|a| a.0) < w[1].map(|b| b.0));
-            out.push(format!(
-                "ξ against Tp ({}): {}.",
-                finite
-                    .iter()
-                    .map(|s| format!("Tp {} → {}", s.tp.unwrap_or(f64::NAN), fmt(s.xi)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if inc {
-                    "grows with Tp (shrinks with annealing), as the paper finds"
-                } else {
-                    "not monotonic in Tp here"
-                }
-            ));
-        }
+        let trend = |name: &str,
+                     get: &dyn Fn(&GroupStats) -> Option<(f64, f64)>,
+                     show: &dyn Fn(Option<(f64, f64)>) -> String,
+                     yes: &str,
+                     no: &str|
+         -> Option<String> {
+            let v: Vec<f64> = finite
+                .iter()
+                .map(|s| get(s).map(|x| x.0))
+                .collect::<Option<_>>()?;
+            let inc = v.windows(2).all(|w| w[0] < w[1]);
+            let values: Vec<String> = finite
+                .iter()
+                .map(|s| format!("Tp {} → {}", s.tp.unwrap_or(f64::NAN), show(get(s))))
+                .collect();
+            Some(format!(
+                "{name} against Tp ({}): {}.",
+                values.join(", "),
+                if inc { yes } else { no }
+            ))
+        };
+        out.extend(trend(
+            "A_g",
+            &|s| s.a_g,
+            &fmt_e,
+            "increases with Tp, as the paper finds (Fig. 5)",
+            "does not increase monotonically with Tp here",
+        ));
+        out.extend(trend(
+            "ξ",
+            &|s| s.xi,
+            &fmt,
+            "grows with Tp (shrinks with annealing), as the paper finds",
+            "not monotonic in Tp here",
+        ));
     }
     if harm.len() >= 2 {
-        // size independence: the fraction of modes above λ/λ₀ = 1 per degree of freedom
-        let frac = |s: &GroupStats, h: &Option<Histogram>, lo: f64| -> f64 {
+        // the fraction of modes per degree of freedom in a range of the histogram
+        let mass = |h: &Option<Histogram>, keep: &dyn Fn(f64) -> bool| -> f64 {
             h.as_ref().map_or(f64::NAN, |h| {
                 h.centers
                     .iter()
                     .zip(h.edges.windows(2))
                     .zip(&h.density)
-                    .filter(|((c, _), _)| **c >= lo)
+                    .filter(|((c, _), _)| keep(**c))
                     .map(|((_, w), d)| d * (w[1] - w[0]))
-                    .sum::<f64>()
-                    + 0.0 * s.n as f64
+                    .sum()
             })
+        };
+        let list = |f: &dyn Fn(&GroupStats) -> String| -> String {
+            harm.iter()
+                .map(|(_, s)| f(s))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         out.push(format!(
             "Size dependence (harmonic packings): fraction of modes per degree of freedom with \
              λ/λ₀ ≥ 1: {}; with ω/ω₀ ≤ 0.5: {}. P(λ) should not depend on N; D(ω) carries \
              phonon bands at ω_ph ∝ 1/L ({}).",
-            harm.iter()
-                .map(|(_, s)| format!("N = {}: {:.4}", s.n, frac(s, &s.p, 1.0)))
-                .collect::<Vec<_>>()
-                .join(", "),
-            harm.iter()
-                .map(|(_, s)| {
-                    let low = s.d.as_ref().map_or(f64::NAN, |h| {
-                        h.centers
-                            .iter()
-                            .zip(h.edges.windows(2))
-                            .zip(&h.density)
-                            .filter(|((c, _), _)| **c <= 0.5)
-                            .map(|((_, w), d)| d * (w[1] - w[0]))
-                            .sum::<f64>()
-                    });
-                    format!("N = {}: {low:.5}", s.n)
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            harm.iter()
-                .map(|(_, s)| format!("N = {}: ω_ph/ω₀ = {:.3}", s.n, s.omega_ph))
-                .collect::<Vec<_>>()
-                .join(", ")
+            list(&|s| format!("N = {}: {:.4}", s.n, mass(&s.p, &|c| c >= 1.0))),
+            list(&|s| format!("N = {}: {:.5}", s.n, mass(&s.d, &|c| c <= 0.5))),
+            list(&|s| format!("N = {}: ω_ph/ω₀ = {:.3}", s.n, s.omega_ph)),
         ));
     }
     out
