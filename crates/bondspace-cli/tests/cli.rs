@@ -361,6 +361,23 @@ fn spectrum_modes_participation_and_dipoles() {
     assert_eq!(shape, [5]);
     assert!(kappa.iter().all(|&k| k > 0.0));
     assert_eq!(npz_array(&dir.join("decay.npz"), "D_PH").0.len(), 1);
+    // two particles on top of each other: non-finite forces, refused with one line
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let first: Vec<String> = lines[2].split_whitespace().map(String::from).collect();
+    let mut second: Vec<String> = lines[3].split_whitespace().map(String::from).collect();
+    second[1..4].clone_from_slice(&first[1..4]);
+    lines[3] = second.join(" ");
+    let overlap = tmp("overlap.xyz");
+    std::fs::write(&overlap, lines.join("\n") + "\n").unwrap();
+    let o = bondspace(&[
+        "spectrum",
+        overlap.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+        "--allow-unbalanced",
+    ]);
+    assert_input_error(&o, &["not finite"]);
     // more modes than non-zero eigenvalues
     let o = bondspace(&[
         "spectrum",

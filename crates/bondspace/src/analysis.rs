@@ -246,6 +246,13 @@ fn analyse_impl<const D: usize>(
 ) -> Result<Analysis<D>> {
     let start = Instant::now();
     let st = crate::state::state(cfg)?;
+    if !(st.energy.is_finite() && st.max_force.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "the energy or the forces are not finite (energy {}, max force {}): are two \
+             particles on top of each other?",
+            st.energy, st.max_force
+        )));
+    }
     if let Some(tol) = opt.force_tolerance
         && st.max_force > tol * st.typical_pair_force
     {

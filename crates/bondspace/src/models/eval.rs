@@ -94,6 +94,13 @@ pub fn max_force_norm<const D: usize>(forces: &[[f64; D]]) -> f64 {
     forces
         .iter()
         .map(|f| f.iter().map(|x| x * x).sum::<f64>())
-        .fold(0.0, f64::max)
+        // NaN wins (f64::max would drop it): a non-finite force must not look balanced
+        .fold(0.0, |m: f64, x| {
+            if x.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(x)
+            }
+        })
         .sqrt()
 }
