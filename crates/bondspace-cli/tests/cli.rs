@@ -370,33 +370,27 @@ fn spectrum_modes_participation_and_dipoles() {
     lines[3] = second.join(" ");
     let overlap = tmp("overlap.xyz");
     std::fs::write(&overlap, lines.join("\n") + "\n").unwrap();
-    let o = bondspace(&[
-        "spectrum",
-        overlap.to_str().unwrap(),
-        "-o",
-        dir.to_str().unwrap(),
-        "--allow-unbalanced",
-    ]);
-    assert_input_error(&o, &["not finite"]);
+    let spectrum = |config: &std::path::Path, extra: &[&str]| {
+        let mut a = vec![
+            "spectrum",
+            config.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        bondspace(&a)
+    };
+    assert_input_error(
+        &spectrum(&overlap, &["--allow-unbalanced"]),
+        &["not finite"],
+    );
     // more modes than non-zero eigenvalues
-    let o = bondspace(&[
-        "spectrum",
-        cfg.to_str().unwrap(),
-        "-o",
-        dir.to_str().unwrap(),
-        "--modes",
-        "100000",
-    ]);
-    assert_input_error(&o, &["--modes 100000 exceeds"]);
+    assert_input_error(
+        &spectrum(&cfg, &["--modes", "100000"]),
+        &["--modes 100000 exceeds"],
+    );
     // --phm needs --modes
-    let o = bondspace(&[
-        "spectrum",
-        cfg.to_str().unwrap(),
-        "-o",
-        dir.to_str().unwrap(),
-        "--phm",
-    ]);
-    assert_input_error(&o, &["--modes"]);
+    assert_input_error(&spectrum(&cfg, &["--phm"]), &["--modes"]);
 }
 
 #[test]

@@ -272,16 +272,7 @@ fn compute_sample<const D: usize>(
         ..Default::default()
     };
     let res = analysis::analyse(&cfg, &opt)?;
-    let parent = done
-        .parent()
-        .ok_or_else(|| Error::Invalid(format!("{} has no parent", done.display())))?;
-    let name = done.file_name().map(|s| s.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{}.tmp", name.unwrap_or_default()));
-    if tmp.exists() {
-        // left by an interrupted run
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let tmp = fresh_tmp_dir(done)?;
     crate::io::xyz::write_xyz(&cfg, &tmp.join("config.xyz"))?;
     if let Some(r) = mc {
         let json = serde_json::to_vec_pretty(&r)
@@ -612,21 +603,24 @@ fn same_files(a: &Path, b: &Path) -> Result<bool> {
     Ok(true)
 }
 
-/// Copies a sample directory through a temporary name (never a half-copied sample).
-fn copy_dir(src: &Path, dst: &Path) -> Result<()> {
-    let parent = dst
+/// An empty hidden directory `.NAME.tmp` beside `done`, to be renamed to `done` when complete
+/// (one left by an interrupted run is removed first).
+fn fresh_tmp_dir(done: &Path) -> Result<PathBuf> {
+    let parent = done
         .parent()
-        .ok_or_else(|| Error::Invalid(format!("{} has no parent", dst.display())))?;
-    let tmp = parent.join(format!(
-        ".{}.tmp",
-        dst.file_name()
-            .map(|s| s.to_string_lossy())
-            .unwrap_or_default()
-    ));
+        .ok_or_else(|| Error::Invalid(format!("{} has no parent", done.display())))?;
+    let name = done.file_name().map(|s| s.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{}.tmp", name.unwrap_or_default()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
     std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Copies a sample directory through a temporary name (never a half-copied sample).
+fn copy_dir(src: &Path, dst: &Path) -> Result<()> {
+    let tmp = fresh_tmp_dir(dst)?;
     for entry in std::fs::read_dir(src).map_err(|e| Error::io(src, e))? {
         let entry = entry.map_err(|e| Error::io(src, e))?;
         let to = tmp.join(entry.file_name());
