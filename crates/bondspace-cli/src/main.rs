@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
+use bondspace::operators::factor::Ordering;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::{AnyConfiguration, Configuration, io::xyz, progress, with_dim};
 use clap::{Args, Parser, Subcommand};
@@ -41,29 +42,61 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
         /// dense: reduced generalized eigenproblem (default); explicit: literal A = S M⁺ Sᵀ;
-        /// slicing: exact counts in 30 log bins (λ/λ₀ ∈ [1e-3, 1e4], ω/ω₀ ∈ [1e-2, 1e2]) by inertia.
+        /// slicing: exact counts in log bins (--bins, --lambda-range, --omega-range) by
+        /// inertia; sparse: large systems, no spectrum, the top modes (--modes) by Lanczos on
+        /// the sparse factor; auto: dense up to nd = 9000 (if it fits in memory), slicing up
+        /// to nd = 60 000, sparse above.
         #[arg(long, value_enum, default_value = "dense")]
         method: MethodArg,
+        /// Fill-reducing ordering of the sparse factorizations (METIS nested dissection or
+        /// approximate minimum degree).
+        #[arg(long, value_enum, default_value = "metis")]
+        ordering: OrderingArg,
+        /// Slicing: number of logarithmic bins of P(λ) and of D(ω).
+        #[arg(long, default_value_t = 30)]
+        bins: usize,
+        /// Slicing: range of the P(λ) bins in units of λ₀.
+        #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [1e-3, 1e4], value_name = "LO,HI")]
+        lambda_range: Vec<f64>,
+        /// Slicing: range of the D(ω) bins in units of ω₀.
+        #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [1e-2, 1e2], value_name = "LO,HI")]
+        omega_range: Vec<f64>,
         /// Analyse a configuration that is not force-balanced.
         #[arg(long)]
         allow_unbalanced: bool,
         #[command(flatten)]
         extra: SpectrumExtras,
     },
-    /// Benchmark the spectrum methods on 3D IPL glasses (Tp = ∞) and print a table.
+    /// Benchmark the spectrum methods on 3D IPL glasses (Tp = ∞) and print a table; with
+    /// `--scaling`, the large-system pipeline (prepare, sparse factor, top modes, tail count)
+    /// with times, peak memory and fitted growth exponents.
     Bench {
-        /// System sizes.
-        #[arg(long, value_delimiter = ',', default_value = "500,1000,2000")]
-        sizes: Vec<usize>,
+        /// System sizes [default: 500,1000,2000; with --scaling 2000,20000,100000].
+        #[arg(long, value_delimiter = ',')]
+        sizes: Option<Vec<usize>>,
         /// Run the literal dense A only up to this N (it scales as N_b³).
         #[arg(long, default_value_t = 2000)]
         explicit_max: usize,
-        /// Logarithmic bins of the slicing method.
-        #[arg(long, default_value_t = 30)]
-        bins: usize,
+        /// Logarithmic bins of the slicing method (with --scaling: of the P(λ) tail count,
+        /// λ/λ₀ ∈ [10, 10⁴]).
+        #[arg(long)]
+        bins: Option<usize>,
         /// Seed of the glasses.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The scaling benchmark of the sparse route (see the README).
+        #[arg(long)]
+        scaling: bool,
+        /// With --scaling: number of top modes.
+        #[arg(long, default_value_t = 50)]
+        modes: usize,
+        /// With --scaling: compare the AMD ordering with METIS up to this N (AMD needs about
+        /// twice the memory).
+        #[arg(long, default_value_t = 20_000)]
+        amd_max: usize,
+        /// With --scaling: check the sparse top modes against the dense eigenvalues up to this N.
+        #[arg(long, default_value_t = 2000)]
+        dense_max: usize,
     },
     /// Prepare and analyse many samples (groups of N × Tp or pressure), resumably, writing
     /// each sample as it completes; `--shard i/n` runs one of n disjoint parts.
@@ -106,6 +139,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Ordering and bins of the sparse methods of `spectrum`.
+struct SlicingArgs {
+    ordering: OrderingArg,
+    bins: usize,
+    lambda_range: Vec<f64>,
+    omega_range: Vec<f64>,
 }
 
 /// Modes and measures of `spectrum` beyond the eigenvalues.
@@ -190,6 +231,36 @@ enum MethodArg {
     Dense,
     Explicit,
     Slicing,
+    Sparse,
+    Auto,
+}
+
+impl MethodArg {
+    fn method(self) -> bondspace::analysis::Method {
+        use bondspace::analysis::Method;
+        match self {
+            MethodArg::Dense => Method::Dense,
+            MethodArg::Explicit => Method::Explicit,
+            MethodArg::Slicing => Method::Slicing,
+            MethodArg::Sparse => Method::Sparse,
+            MethodArg::Auto => Method::Auto,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OrderingArg {
+    Metis,
+    Amd,
+}
+
+impl OrderingArg {
+    fn ordering(self) -> Ordering {
+        match self {
+            OrderingArg::Metis => Ordering::Metis,
+            OrderingArg::Amd => Ordering::Amd,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -299,14 +370,49 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             explicit_max,
             bins,
             seed,
-        } => run_bench(&sizes, explicit_max, bins, seed),
+            scaling,
+            modes,
+            amd_max,
+            dense_max,
+        } => {
+            if scaling {
+                let sizes = sizes.unwrap_or_else(|| vec![2000, 20_000, 100_000]);
+                let opt = ScalingOptions {
+                    modes,
+                    bins: bins.unwrap_or(10),
+                    seed,
+                    amd_max,
+                    dense_max,
+                };
+                run_scaling_bench(&sizes, &opt)
+            } else {
+                let sizes = sizes.unwrap_or_else(|| vec![500, 1000, 2000]);
+                run_bench(&sizes, explicit_max, bins.unwrap_or(30), seed)
+            }
+        }
         Command::Spectrum {
             config,
             output,
             method,
+            ordering,
+            bins,
+            lambda_range,
+            omega_range,
             allow_unbalanced,
             extra,
-        } => run_spectrum(&config, &output, method, allow_unbalanced, extra),
+        } => run_spectrum(
+            &config,
+            &output,
+            method,
+            allow_unbalanced,
+            extra,
+            SlicingArgs {
+                ordering,
+                bins,
+                lambda_range,
+                omega_range,
+            },
+        ),
     }
 }
 
@@ -323,7 +429,6 @@ fn parse_tp(tp: &str) -> anyhow::Result<f64> {
 }
 
 fn run_ensemble(a: EnsembleArgs) -> anyhow::Result<()> {
-    use bondspace::analysis::Method;
     use bondspace::ensemble::{AnalysisSpec, EnsembleSpec, Family, Group};
     let shard = match &a.shard {
         None => (0, 1),
@@ -389,11 +494,7 @@ fn run_ensemble(a: EnsembleArgs) -> anyhow::Result<()> {
         samples: a.samples,
         seed: a.seed,
         analysis: AnalysisSpec {
-            method: match a.method {
-                MethodArg::Dense => Method::Dense,
-                MethodArg::Explicit => Method::Explicit,
-                MethodArg::Slicing => Method::Slicing,
-            },
+            method: a.method.method(),
             modes: a.modes,
             phm: a.phm,
             participation: a.participation,
@@ -776,18 +877,25 @@ fn run_spectrum(
     method: MethodArg,
     allow_unbalanced: bool,
     extra: SpectrumExtras,
+    slicing: SlicingArgs,
 ) -> anyhow::Result<()> {
-    use bondspace::analysis::{self, Method, Options};
+    use bondspace::analysis::{self, Options};
     if extra.phm && extra.modes == 0 {
         return Err(input_error("--phm needs --modes K (K > 0)"));
     }
+    let range_ok = |r: &[f64]| r.len() == 2 && r[0] > 0.0 && r[1] > r[0] && r[1].is_finite();
+    if slicing.bins == 0 || !range_ok(&slicing.lambda_range) || !range_ok(&slicing.omega_range) {
+        return Err(input_error(
+            "--bins must be positive and --lambda-range/--omega-range two increasing positive numbers",
+        ));
+    }
     let cfg = xyz::read_xyz(path)?;
     let opt = Options {
-        method: match method {
-            MethodArg::Dense => Method::Dense,
-            MethodArg::Explicit => Method::Explicit,
-            MethodArg::Slicing => Method::Slicing,
-        },
+        method: method.method(),
+        ordering: slicing.ordering.ordering(),
+        bins: slicing.bins,
+        lambda_range: (slicing.lambda_range[0], slicing.lambda_range[1]),
+        omega_range: (slicing.omega_range[0], slicing.omega_range[1]),
         force_tolerance: (!allow_unbalanced).then_some(analysis::DEFAULT_BALANCE_TOL),
         modes: extra.modes,
         phm: extra.phm,
@@ -890,7 +998,7 @@ fn run_bench(sizes: &[usize], explicit_max: usize, bins: usize, seed: u64) -> an
             Ok(())
         })?;
         let t_sl_p = time(&mut || {
-            slicing::bond_histogram(&net, &le, 1e-9 * scales.lambda_0)?;
+            slicing::bond_histogram(&net, &le, 1e-9 * scales.lambda_0, Ordering::default())?;
             Ok(())
         })?;
         let (de, sl) = (de.unwrap_or_default(), sl.expect("slicing ran"));
@@ -916,5 +1024,153 @@ fn run_bench(sizes: &[usize], explicit_max: usize, bins: usize, seed: u64) -> an
             if agree { "yes" } else { "NO" }
         );
     }
+    Ok(())
+}
+
+/// Options of the scaling benchmark.
+struct ScalingOptions {
+    modes: usize,
+    bins: usize,
+    seed: u64,
+    amd_max: usize,
+    dense_max: usize,
+}
+
+/// Wall time and peak resident memory (GiB) of one stage.
+fn measured<T>(f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<(T, f64, f64)> {
+    use bondspace::resources;
+    resources::reset_peak_memory();
+    let t = Instant::now();
+    let v = f()?;
+    let secs = t.elapsed().as_secs_f64();
+    let gib = resources::peak_memory().unwrap_or(f64::NAN) / 1024f64.powi(3);
+    Ok((v, secs, gib))
+}
+
+/// Least-squares slope of log y against log x.
+fn growth_exponent(x: &[f64], y: &[f64]) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| **a > 0.0 && **b > 0.0 && b.is_finite())
+        .map(|(a, b)| (a.ln(), b.ln()))
+        .collect();
+    if pts.len() < 2 {
+        return None;
+    }
+    let n = pts.len() as f64;
+    let (mx, my) = (
+        pts.iter().map(|p| p.0).sum::<f64>() / n,
+        pts.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
+/// The scaling benchmark of the sparse route on 3D IPL glasses (instant quench): for each N,
+/// prepare, the METIS factor of the pinned Hessian (and AMD's up to `amd_max`), the top-K
+/// modes by Lanczos, and the P(λ) tail count by inertia, each with its wall time and peak
+/// memory; then the fitted growth exponents.
+fn run_scaling_bench(sizes: &[usize], opt: &ScalingOptions) -> anyhow::Result<()> {
+    use bondspace::measures::{self, elastic::HessianSolver};
+    use bondspace::modes::bond::top_modes_with;
+    use bondspace::operators::Network;
+    use bondspace::spectra::{dense, slicing};
+    println!(
+        "threads: {} (faer: {:?}); 3D IPL, Tp = ∞, seed {}; top {} modes; tail count: {} bins, λ/λ₀ ∈ [10, 10⁴]",
+        rayon::current_num_threads(),
+        faer::get_global_parallelism(),
+        opt.seed,
+        opt.modes,
+        opt.bins
+    );
+    println!(
+        "Peak memory is the process's resident high-water mark during the stage (the modes \
+         and the tail count include the factor they use)."
+    );
+    println!(
+        "| N | N_b | prepare (s) | prepare (GiB) | METIS nnz(L) | METIS factor (s) | AMD nnz(L) | AMD factor (s) | top-{} modes (s) | modes (GiB) | C products | max residual | tail count (s) | tail (GiB) | tail counts | vs dense |",
+        opt.modes
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut rows: Vec<[f64; 5]> = Vec::new();
+    for &n in sizes {
+        let bar = progress::spinner(format!("N = {n}: prepare"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        let (cfg, t_prep, m_prep) = measured(|| {
+            Ok(prepare::ipl_instant_quench::<3>(
+                n,
+                &IplOptions::defaults(3),
+                opt.seed,
+                &progress::ProgressBar::hidden(),
+            )?)
+        })?;
+        let net = Network::new(&cfg)?;
+        let (amd_nnz, amd_t) = if n <= opt.amd_max {
+            bar.set_message(format!("N = {n}: AMD factor"));
+            let f = HessianSolver::with_ordering(&net, Ordering::Amd)?;
+            let i = f.factor().info();
+            (
+                format!("{:.3e}", i.nnz_l as f64),
+                format!("{:.2}", i.symbolic_seconds + i.numeric_seconds),
+            )
+        } else {
+            ("–".into(), "–".into())
+        };
+        bar.set_message(format!("N = {n}: METIS factor and top {} modes", opt.modes));
+        let ((solver, modes), t_modes, m_modes) = measured(|| {
+            let solver = HessianSolver::with_ordering(&net, Ordering::Metis)?;
+            let modes = top_modes_with(&net, &solver, opt.modes)?;
+            Ok((solver, modes))
+        })?;
+        let info = solver.factor().info();
+        let max_res = modes.residual.iter().copied().fold(0.0, f64::max);
+        let scales = measures::scales_with(&net, &solver);
+        drop(solver);
+        bar.set_message(format!("N = {n}: tail count"));
+        let edges = slicing::log_edges(10.0 * scales.lambda_0, 1e4 * scales.lambda_0, opt.bins);
+        let ((counts, _rank), t_tail, m_tail) = measured(|| {
+            Ok(slicing::bond_histogram(
+                &net,
+                &edges,
+                1e-9 * scales.lambda_0,
+                Ordering::Metis,
+            )?)
+        })?;
+        // the top modes against the dense reduced eigenproblem (small N)
+        let check = if n <= opt.dense_max {
+            let (ev, _) = dense::bond_eigenvalues(&net)?;
+            let top: Vec<f64> = ev.iter().rev().take(opt.modes).copied().collect();
+            let dev = top
+                .iter()
+                .zip(&modes.lambda)
+                .map(|(a, b)| (a - b).abs() / a)
+                .fold(0.0, f64::max);
+            format!("max rel. Δλ {dev:.1e}")
+        } else {
+            "–".into()
+        };
+        bar.finish_and_clear();
+        println!(
+            "| {n} | {} | {t_prep:.1} | {m_prep:.2} | {:.3e} | {:.2} | {amd_nnz} | {amd_t} | {t_modes:.1} | {m_modes:.2} | {} | {max_res:.1e} | {t_tail:.1} | {m_tail:.2} | {:?} | {check} |",
+            net.n_bonds(),
+            info.nnz_l as f64,
+            info.symbolic_seconds + info.numeric_seconds,
+            modes.lanczos_products,
+            counts,
+        );
+        rows.push([n as f64, t_prep, t_modes, t_tail, m_modes]);
+    }
+    let x: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+    let col = |k: usize| -> Vec<f64> { rows.iter().map(|r| r[k]).collect() };
+    let fmt = |e: Option<f64>| e.map_or("–".to_string(), |e| format!("{e:.2}"));
+    println!(
+        "growth exponents (time ∝ N^a, least squares over the sizes): prepare {}, top modes {}, tail count {}; peak memory of the modes ∝ N^{}",
+        fmt(growth_exponent(&x, &col(1))),
+        fmt(growth_exponent(&x, &col(2))),
+        fmt(growth_exponent(&x, &col(3))),
+        fmt(growth_exponent(&x, &col(4))),
+    );
     Ok(())
 }

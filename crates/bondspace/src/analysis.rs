@@ -18,6 +18,7 @@ use crate::modes::decay::{self, DecayAccumulator, DecayProfile, RadialBins};
 use crate::modes::dipole::DipoleResponse;
 use crate::modes::phm::{self, PhmResult};
 use crate::operators::Network;
+use crate::operators::factor::{FactorInfo, Ordering};
 use crate::spectra::{self, Spectrum};
 
 /// How to compute the spectrum.
@@ -30,7 +31,20 @@ pub enum Method {
     Dense,
     /// Exact histogram counts by inertia (sparse LDLᵀ), no eigenvalues.
     Slicing,
+    /// Large systems: no spectrum, rank(S) by one inertia count, and the top modes (with
+    /// `modes` > 0) by Lanczos on the sparse factor.
+    Sparse,
+    /// Chosen by size and memory ([`Method::resolve`]).
+    Auto,
 }
+
+/// `auto` uses `dense` up to this many degrees of freedom nd (N = 3000 in 3D: about a
+/// minute for P(λ) and D(ω) on 2 cores).
+pub const AUTO_DENSE_MAX_DOF: usize = 9_000;
+
+/// `auto` uses `slicing` up to this many degrees of freedom nd (N = 20 000 in 3D: a few
+/// minutes for 30 + 30 bins), and `sparse` above.
+pub const AUTO_SLICING_MAX_DOF: usize = 60_000;
 
 impl Method {
     /// The name used on the command line and in `summary.json`.
@@ -39,6 +53,27 @@ impl Method {
             Method::Explicit => "explicit",
             Method::Dense => "dense",
             Method::Slicing => "slicing",
+            Method::Sparse => "sparse",
+            Method::Auto => "auto",
+        }
+    }
+
+    /// The concrete method for a network of `ndof` degrees of freedom: `auto` becomes
+    /// `dense` up to [`AUTO_DENSE_MAX_DOF`] if its dense matrices (about 6 nd² doubles) fit
+    /// in 80 % of the available memory, `slicing` up to [`AUTO_SLICING_MAX_DOF`], else
+    /// `sparse`. Other methods are returned unchanged.
+    pub fn resolve(self, ndof: usize, available_bytes: Option<f64>) -> Method {
+        if self != Method::Auto {
+            return self;
+        }
+        let dense_bytes = 6.0 * (ndof as f64).powi(2) * 8.0;
+        let fits = available_bytes.is_none_or(|a| dense_bytes < 0.8 * a);
+        if ndof <= AUTO_DENSE_MAX_DOF && fits {
+            Method::Dense
+        } else if ndof <= AUTO_SLICING_MAX_DOF {
+            Method::Slicing
+        } else {
+            Method::Sparse
         }
     }
 }
@@ -64,6 +99,8 @@ pub struct Options {
     pub participation: bool,
     /// Number of bonds (evenly spread) whose dipole response is computed.
     pub dipoles: usize,
+    /// Fill-reducing ordering of every sparse factorization.
+    pub ordering: Ordering,
 }
 
 impl Default for Options {
@@ -78,6 +115,7 @@ impl Default for Options {
             phm: false,
             participation: false,
             dipoles: 0,
+            ordering: Ordering::default(),
         }
     }
 }
@@ -121,8 +159,10 @@ pub struct Summary {
     /// Smallest non-translation Hessian eigenvalue (null for `slicing`, which computes no
     /// eigenvalue; the Cholesky factorization of the pinned Hessian there shows it positive).
     pub min_hessian_eigenvalue: Option<f64>,
-    /// Method used.
+    /// Method used (`auto` resolved).
     pub method: &'static str,
+    /// The sparse Cholesky factor of the pinned Hessian: ordering, size, seconds.
+    pub factor: FactorInfo,
     /// Top modes: count, residuals, PHM overlaps and decay exponents (with `--modes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modes: Option<ModesSummary>,
@@ -263,12 +303,31 @@ fn analyse_impl<const D: usize>(
         )));
     }
     let net = Network::new(cfg)?;
+    let method = opt
+        .method
+        .resolve(net.ndof(), crate::resources::available_memory());
+    let opt = &Options { method, ..*opt };
     check_memory(&net, opt)?;
     // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an
-    // unstable configuration, and slicing needs the scales for its bins.
-    let scales = measures::scales(&net)?;
+    // unstable configuration, and slicing needs the scales for its bins. The factor is kept
+    // for the modes and dipoles.
+    let solver = HessianSolver::with_ordering(&net, opt.ordering)?;
+    let scales = measures::scales_with(&net, &solver);
     let mut counts = None;
     let spectrum = match opt.method {
+        Method::Auto => unreachable!("resolved above"),
+        Method::Sparse => {
+            // rank(S) by one inertia count; the factorization of the pinned Hessian above
+            // succeeded, so M has no negative eigenvalue
+            let rank = spectra::slicing::bond_rank(&net, 1e-9 * scales.lambda_0, opt.ordering)?;
+            Spectrum {
+                bond: Vec::new(),
+                hessian: Vec::new(),
+                n_sss: net.n_bonds() - rank,
+                min_hessian: 0.0,
+                n_nonzero: rank,
+            }
+        }
         Method::Dense => spectra::dense::spectrum(&net).map_err(unstable)?,
         Method::Explicit => spectra::explicit::spectrum(&net).map_err(unstable)?,
         Method::Slicing => {
@@ -284,7 +343,8 @@ fn analyse_impl<const D: usize>(
                 opt.bins,
             );
             // rank(S): the count of λ above a threshold far below any physical eigenvalue
-            let (c, rank) = spectra::slicing::counts_and_rank(&net, &le, &we, 1e-9 * l0)?;
+            let (c, rank) =
+                spectra::slicing::counts_and_rank(&net, &le, &we, 1e-9 * l0, opt.ordering)?;
             // the pinned Hessian's Cholesky factorization in `scales` succeeded, so M has no
             // negative eigenvalue (an unstable configuration is refused there)
             let min_hessian = 0.0;
@@ -328,8 +388,10 @@ fn analyse_impl<const D: usize>(
         energy: st.energy,
         pressure: st.pressure,
         max_force: st.max_force,
-        min_hessian_eigenvalue: (opt.method != Method::Slicing).then_some(spectrum.min_hessian),
+        min_hessian_eigenvalue: matches!(opt.method, Method::Dense | Method::Explicit)
+            .then_some(spectrum.min_hessian),
         method: opt.method.name(),
+        factor: solver.factor().info(),
         modes: None,
         seconds: start.elapsed().as_secs_f64(),
     };
@@ -353,7 +415,6 @@ fn analyse_impl<const D: usize>(
     };
     save(&mut a)?;
     if opt.modes > 0 || opt.dipoles > 0 {
-        let solver = HessianSolver::new(&a.network)?;
         if opt.modes > 0 {
             let mut m = top_modes_and_phm(&a.network, &solver, opt)?;
             decay_profiles(cfg, &a.network, &mut m)?;
@@ -452,18 +513,12 @@ fn check_memory<const D: usize>(net: &Network<D>, opt: &Options) -> Result<()> {
     let mut need = match opt.method {
         Method::Dense => 6.0 * nd * nd * 8.0,
         Method::Explicit => 4.0 * nb * nb * 8.0 + 2.0 * nd * nd * 8.0,
-        Method::Slicing => 0.0,
+        Method::Slicing | Method::Sparse | Method::Auto => 0.0,
     };
     if opt.participation {
         need = need.max(5.0 * nd * nd * 8.0);
     }
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
-        m.lines()
-            .find(|l| l.starts_with("MemAvailable:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb * 1024.0)
-    });
+    let available = crate::resources::available_memory();
     if let Some(avail) = available
         && need > avail
     {

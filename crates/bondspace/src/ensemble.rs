@@ -112,9 +112,9 @@ impl EnsembleSpec {
                 return Err(Error::Invalid(format!("{}: bad dimension or N", g.name())));
             }
         }
-        if self.analysis.method == Method::Explicit {
+        if !matches!(self.analysis.method, Method::Dense | Method::Slicing) {
             return Err(Error::Invalid(
-                "ensembles use --method dense or slicing".into(),
+                "ensembles use --method dense or slicing (their spectra are pooled)".into(),
             ));
         }
         if self.analysis.participation && self.analysis.method != Method::Dense {

@@ -19,6 +19,7 @@
 //! | preparation (minimisers, packings, glasses) | [`prepare`] |
 //! | random streams | [`rng`] |
 //! | progress reporting | [`progress`] |
+//! | available and peak memory | [`resources`] |
 //!
 //! The command-line tool `bondspace` is a thin layer over these modules.
 
@@ -39,6 +40,7 @@ pub mod operators;
 pub mod prepare;
 pub mod progress;
 pub mod report;
+pub mod resources;
 pub mod rng;
 pub mod spectra;
 pub mod state;

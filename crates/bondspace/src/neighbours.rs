@@ -141,7 +141,11 @@ pub fn check_box<const D: usize>(simbox: &SimBox<D>, reach: f64) -> Result<()> {
     Ok(())
 }
 
-/// All pairs `i < j` with `r_ij < reach(s_i, s_j) + skin`, sorted.
+/// Cells per parallel task of [`pairs_within`].
+const PAIR_CELL_CHUNK: usize = 256;
+
+/// All pairs `i < j` with `r_ij < reach(s_i, s_j) + skin`, sorted (cells searched in
+/// parallel).
 pub fn pairs_within<const D: usize, P: PairPotential>(
     pot: &P,
     simbox: &SimBox<D>,
@@ -170,18 +174,30 @@ pub fn pairs_within<const D: usize, P: PairPotential>(
             }
         }
         Some(grid) => {
-            for c in 0..grid.n_cells() {
-                for &i in grid.cell(c) {
-                    grid.for_each_neighbour_cell(c, |nc| {
-                        for &j in grid.cell(nc) {
-                            if j > i && within(i as usize, j as usize) {
-                                pairs.push([i, j]);
-                            }
+            use rayon::prelude::*;
+            // cells in fixed ranges, in parallel; the pairs are unique, so the sorted list
+            // is the same for any thread count
+            let cells: Vec<usize> = (0..grid.n_cells()).collect();
+            let parts: Vec<Vec<[u32; 2]>> = cells
+                .par_chunks(PAIR_CELL_CHUNK)
+                .map(|cs| {
+                    let mut out = Vec::new();
+                    for &c in cs {
+                        for &i in grid.cell(c) {
+                            grid.for_each_neighbour_cell(c, |nc| {
+                                for &j in grid.cell(nc) {
+                                    if j > i && within(i as usize, j as usize) {
+                                        out.push([i, j]);
+                                    }
+                                }
+                            });
                         }
-                    });
-                }
-            }
-            pairs.sort_unstable();
+                    }
+                    out
+                })
+                .collect();
+            pairs = parts.concat();
+            pairs.par_sort_unstable();
         }
     }
     Ok(pairs)

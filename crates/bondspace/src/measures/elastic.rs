@@ -14,11 +14,12 @@
 //! Σ u′ (3x_b² − x_a²)/(4r), so G_ab = C_abab + (3σ_bb − σ_aa)/4 with
 //! σ_ab = (1/V) Σ u′ x_a x_b / r (negative under compression).
 
-use faer::Mat;
-use faer::linalg::solvers::Solve;
+use faer::MatMut;
+use faer::dyn_stack::{MemBuffer, MemStack};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::operators::Network;
+use crate::operators::factor::{Ordering, PinnedCholesky};
 
 /// Born term ∂²U/∂γ² and Ξ = ∂²U/∂X∂γ for the affine deformation F = I + γ A (applied to
 /// positions and box) at γ = 0.
@@ -52,44 +53,82 @@ pub fn simple_shear<const D: usize>(a: usize, b: usize) -> [[f64; D]; D] {
     m
 }
 
-/// Pinned-Hessian Cholesky factor used for nonaffine solves.
+/// M⁺ solves for translation-free right-hand sides, from the sparse Cholesky factor of the
+/// pinned Hessian ([`PinnedCholesky`]): one factorization serves the moduli, the modes of A
+/// and the dipole responses.
+#[derive(Debug)]
 pub struct HessianSolver<const D: usize> {
-    llt: faer::sparse::linalg::solvers::Llt<usize, f64>,
-    m: usize,
+    chol: PinnedCholesky,
 }
 
 impl<const D: usize> HessianSolver<D> {
-    /// Factorizes the pinned Hessian of `net`; errors if it is not positive definite.
+    /// Factorizes the pinned Hessian of `net` with the default ordering; errors if it is
+    /// not positive definite.
     pub fn new(net: &Network<D>) -> Result<Self> {
-        let mp = net.hessian_pinned()?;
-        let llt = mp.sp_cholesky(faer::Side::Lower).map_err(|e| {
-            Error::Invalid(format!(
-                "the Hessian is not positive definite ({e:?}): the configuration is mechanically unstable"
-            ))
-        })?;
+        Self::with_ordering(net, Ordering::default())
+    }
+
+    /// Factorizes the pinned Hessian of `net` with the given fill-reducing ordering.
+    pub fn with_ordering(net: &Network<D>, ordering: Ordering) -> Result<Self> {
         Ok(Self {
-            llt,
-            m: net.ndof() - D,
+            chol: PinnedCholesky::new(net, ordering)?,
         })
+    }
+
+    /// The factor P M̃ Pᵀ = L Lᵀ.
+    pub fn factor(&self) -> &PinnedCholesky {
+        &self.chol
+    }
+
+    fn pinned_solve(&self, b: &[f64]) -> Vec<f64> {
+        let m = self.chol.dim();
+        let mut u = b[..m].to_vec();
+        let mut mem = MemBuffer::new(self.chol.scratch(1));
+        self.chol.solve_in_place(
+            MatMut::from_column_major_slice_mut(&mut u, m, 1),
+            MemStack::new(&mut mem),
+        );
+        u
     }
 
     /// ξᵀ M⁺ ξ for a translation-free vector ξ (length nd).
     pub fn quadratic_form(&self, xi: &[f64]) -> f64 {
-        let rhs = Mat::<f64>::from_fn(self.m, 1, |r, _| xi[r]);
-        let u = self.llt.solve(&rhs);
-        (0..self.m).map(|r| xi[r] * u[(r, 0)]).sum()
+        let u = self.pinned_solve(xi);
+        u.iter().zip(xi).map(|(a, b)| a * b).sum()
     }
 
     /// M⁺ b for a translation-free right-hand side b (length nd): the pinned solve, then the
     /// mean displacement subtracted (pinning is exact for such b, SPEC §2).
     pub fn solve(&self, b: &[f64]) -> Vec<f64> {
-        let rhs = Mat::<f64>::from_fn(self.m, 1, |r, _| b[r]);
-        let u = self.llt.solve(&rhs);
-        let n = (self.m + D) / D;
-        let mut out = vec![0.0; self.m + D];
-        for r in 0..self.m {
-            out[r] = u[(r, 0)];
+        self.translation_free(&self.pinned_solve(b))
+    }
+
+    /// [`Self::solve`] for several right-hand sides at once (one pass over the factor).
+    pub fn solve_many(&self, bs: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let m = self.chol.dim();
+        let k = bs.len();
+        if k == 0 {
+            return Vec::new();
         }
+        let mut u = vec![0.0; m * k];
+        for (c, b) in bs.iter().enumerate() {
+            u[c * m..(c + 1) * m].copy_from_slice(&b[..m]);
+        }
+        let mut mem = MemBuffer::new(self.chol.scratch(k));
+        self.chol.solve_in_place(
+            MatMut::from_column_major_slice_mut(&mut u, m, k),
+            MemStack::new(&mut mem),
+        );
+        u.chunks(m).map(|col| self.translation_free(col)).collect()
+    }
+
+    /// A pinned solution (length (n − 1)d) extended by the pinned particle at rest, minus
+    /// its mean displacement.
+    fn translation_free(&self, u: &[f64]) -> Vec<f64> {
+        let m = self.chol.dim();
+        let n = (m + D) / D;
+        let mut out = vec![0.0; m + D];
+        out[..m].copy_from_slice(u);
         let mut mean = [0.0; D];
         for (r, v) in out.iter().enumerate() {
             mean[r % D] += v / n as f64;
@@ -123,14 +162,18 @@ pub fn stress<const D: usize>(net: &Network<D>) -> [[f64; D]; D] {
 
 /// Simple-shear moduli G_ab for every plane a < b (order: (0,1), (0,2), (1,2)).
 pub fn shear_moduli<const D: usize>(net: &Network<D>) -> Result<Vec<f64>> {
-    let solver = HessianSolver::new(net)?;
+    Ok(shear_moduli_with(net, &HessianSolver::new(net)?))
+}
+
+/// [`shear_moduli`] with an existing factorization of the pinned Hessian.
+pub fn shear_moduli_with<const D: usize>(net: &Network<D>, solver: &HessianSolver<D>) -> Vec<f64> {
     let mut out = Vec::new();
     for a in 0..D {
         for b in a + 1..D {
             out.push(solver.modulus(net, &simple_shear::<D>(a, b)));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The athermal shear modulus, averaged over the d(d−1)/2 shear planes.

@@ -28,19 +28,25 @@ pub struct Scales {
 
 /// Computes the scales of a network (G from Born minus nonaffine terms).
 pub fn scales<const D: usize>(net: &Network<D>) -> Result<Scales> {
-    let g = elastic::shear_modulus(net)?;
+    Ok(scales_with(net, &elastic::HessianSolver::new(net)?))
+}
+
+/// [`scales`] with an existing factorization of the pinned Hessian.
+pub fn scales_with<const D: usize>(net: &Network<D>, solver: &elastic::HessianSolver<D>) -> Scales {
+    let gs = elastic::shear_moduli_with(net, solver);
+    let g = gs.iter().sum::<f64>() / gs.len() as f64;
     let n = net.n_total as f64;
     let v = net.volume;
     let a0 = (v / n).powf(1.0 / D as f64);
     let rho = n / v;
     let c_s = (g.max(0.0) / rho).sqrt();
     let omega_0 = c_s / a0;
-    Ok(Scales {
+    Scales {
         a0,
         shear_modulus: g,
         c_s,
         omega_0,
         lambda_0: 1.0 / (omega_0 * omega_0),
         omega_ph: 2.0 * std::f64::consts::PI * c_s / v.powf(1.0 / D as f64),
-    })
+    }
 }

@@ -68,6 +68,62 @@ pub fn energy_forces<const D: usize, P: PairPotential>(
     t
 }
 
+/// Pair lists shorter than this are evaluated serially by [`energy_forces_par`].
+pub const PAR_MIN_PAIRS: usize = 1 << 16;
+
+/// Fixed number of pair chunks of [`energy_forces_par`] (independent of the thread count, so
+/// that the summation order, and with it every bit of the result, is too).
+pub const PAR_CHUNKS: usize = 8;
+
+/// [`energy_forces`] in parallel over [`PAR_CHUNKS`] fixed chunks of the pair list, each
+/// accumulating into its own force buffer in `scratch` (reused between calls); the buffers
+/// and the totals are then summed in chunk order. The result is the same for any number of
+/// threads. Lists shorter than [`PAR_MIN_PAIRS`] are evaluated serially, exactly as
+/// [`energy_forces`].
+pub fn energy_forces_par<const D: usize, P: PairPotential>(
+    pot: &P,
+    simbox: &SimBox<D>,
+    positions: &[[f64; D]],
+    sizes: &[f64],
+    pairs: &[[u32; 2]],
+    forces: &mut [[f64; D]],
+    scratch: &mut Vec<Vec<[f64; D]>>,
+) -> Totals {
+    use rayon::prelude::*;
+    if pairs.len() < PAR_MIN_PAIRS {
+        return energy_forces(pot, simbox, positions, sizes, pairs, forces);
+    }
+    let n = positions.len();
+    scratch.resize_with(PAR_CHUNKS, Vec::new);
+    let chunk = pairs.len().div_ceil(PAR_CHUNKS);
+    let totals: Vec<Totals> = scratch
+        .par_iter_mut()
+        .zip(pairs.par_chunks(chunk))
+        .map(|(buf, part)| {
+            buf.resize(n, [0.0; D]);
+            energy_forces(pot, simbox, positions, sizes, part, buf)
+        })
+        .collect();
+    let used = totals.len();
+    let bufs = &scratch[..used];
+    forces.par_iter_mut().enumerate().for_each(|(i, f)| {
+        *f = bufs[0][i];
+        for b in &bufs[1..] {
+            for k in 0..D {
+                f[k] += b[i][k];
+            }
+        }
+    });
+    let mut t = Totals::default();
+    for c in totals {
+        t.energy += c.energy;
+        t.virial += c.virial;
+        t.sum_abs_force += c.sum_abs_force;
+        t.n_bonds += c.n_bonds;
+    }
+    t
+}
+
 /// Energy only.
 pub fn energy<const D: usize, P: PairPotential>(
     pot: &P,

@@ -147,6 +147,21 @@ fn smoothing_coefficients(n: i32, q: u32, xc: f64) -> Result<Vec<f64>> {
     Ok(c)
 }
 
+impl Ipl {
+    /// xi^n, multiplied out for the default n = 10 (the generic `powi` is a library call in
+    /// the minimisers' hot loop).
+    #[inline(always)]
+    fn inverse_power(&self, xi: f64) -> f64 {
+        if self.n == 10 {
+            let a = xi * xi;
+            let b = a * a;
+            b * b * a
+        } else {
+            xi.powi(self.n)
+        }
+    }
+}
+
 impl PairPotential for Ipl {
     #[inline(always)]
     fn reach(&self, si: f64, sj: f64) -> f64 {
@@ -159,7 +174,7 @@ impl PairPotential for Ipl {
         let inv = 1.0 / lam;
         let x = r * inv;
         let xi = 1.0 / x;
-        let xn = xi.powi(self.n);
+        let xn = self.inverse_power(xi);
         let n = self.n as f64;
         let mut u = xn;
         let mut du = -n * xn * xi;
@@ -215,7 +230,7 @@ impl PairPotential for Ipl {
         let inv = 1.0 / lam;
         let x = r * inv;
         let xi = 1.0 / x;
-        let xn = xi.powi(self.n);
+        let xn = self.inverse_power(xi);
         let mut u = xn;
         let mut du = -(self.n as f64) * xn * xi;
         let x2 = x * x;

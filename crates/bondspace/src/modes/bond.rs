@@ -8,20 +8,17 @@
 //!
 //! Two routes:
 //! - [`top_modes`]: the K largest λ and their modes by a restarted Lanczos (faer's Krylov–Schur
-//!   `partial_self_adjoint_eigen`) on A applied matrix-free, f ↦ S M⁺ Sᵀ f, with M⁺ from a
-//!   sparse Cholesky factorization of the pinned Hessian (exact for the translation-free
-//!   Sᵀ f, SPEC §2). A is never formed; each product costs two sparse triangular solves.
-//!   Residuals ‖A f − λ f‖/λ are computed afterwards and reported.
+//!   `partial_self_adjoint_eigen`) on the reduced operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ of
+//!   [`crate::spectra::lanczos`], with P M̃ Pᵀ = L Lᵀ the sparse Cholesky factor of the pinned
+//!   Hessian (pinning is exact, SPEC §2). Neither A nor C is formed; each product costs two
+//!   sparse triangular solves. An eigenvector gives D̃ and f ∝ S D̃; then D = M⁺ Sᵀ f for
+//!   all modes in one multi-column solve, A f = S D, and the residuals ‖A f − λ f‖/λ are
+//!   reported.
 //! - [`all_participations`]: every non-zero λ with the participation N·e(F) of its mode, from
 //!   the full eigendecomposition of the dense reduced operator C = L⁻¹K̃L⁻ᵀ (D̃ = L⁻ᵀ y).
 
-use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::triangular_solve::solve_upper_triangular_in_place;
-use faer::matrix_free::LinOp;
-use faer::matrix_free::eigen::{
-    PartialEigenParams, partial_self_adjoint_eigen, partial_self_adjoint_eigen_scratch,
-};
-use faer::{Col, Mat, MatMut, MatRef, Par, Side};
+use faer::{Mat, Side};
 
 use crate::error::{Error, Result};
 use crate::measures::elastic::HessianSolver;
@@ -43,70 +40,13 @@ pub struct BondModes {
     pub participation_n: Vec<f64>,
     /// Relative residuals ‖A f − λ f‖ / λ.
     pub residual: Vec<f64>,
-}
-
-/// A = S M⁺ Sᵀ as a matrix-free operator on bond space, scaled by `scale`.
-struct BondOperator<'a, const D: usize> {
-    net: &'a Network<D>,
-    solver: &'a HessianSolver<D>,
-    scale: f64,
-}
-
-impl<const D: usize> std::fmt::Debug for BondOperator<'_, D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BondOperator(N_b = {})", self.net.n_bonds())
-    }
-}
-
-impl<const D: usize> BondOperator<'_, D> {
-    /// out = scale · S M⁺ Sᵀ f for one bond-space vector.
-    fn apply_vec(&self, f: &[f64], out: &mut [f64]) {
-        let mut force = vec![0.0; self.net.ndof()];
-        self.net.apply_st(f, &mut force);
-        let u = self.solver.solve(&force);
-        self.net.apply_s(&u, out);
-        if self.scale != 1.0 {
-            out.iter_mut().for_each(|v| *v *= self.scale);
-        }
-    }
-}
-
-impl<const D: usize> LinOp<f64> for BondOperator<'_, D> {
-    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> StackReq {
-        StackReq::EMPTY
-    }
-
-    fn nrows(&self) -> usize {
-        self.net.n_bonds()
-    }
-
-    fn ncols(&self) -> usize {
-        self.net.n_bonds()
-    }
-
-    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _s: &mut MemStack) {
-        let nb = self.net.n_bonds();
-        let mut x = vec![0.0; nb];
-        let mut y = vec![0.0; nb];
-        for c in 0..rhs.ncols() {
-            for (r, v) in x.iter_mut().enumerate() {
-                *v = rhs[(r, c)];
-            }
-            self.apply_vec(&x, &mut y);
-            for (r, v) in y.iter().enumerate() {
-                out[(r, c)] = *v;
-            }
-        }
-    }
-
-    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, s: &mut MemStack) {
-        // real symmetric
-        self.apply(out, rhs, par, s);
-    }
+    /// Products with the reduced operator C made by the Lanczos iteration (0 on the dense
+    /// route for tiny systems).
+    pub lanczos_products: usize,
 }
 
 /// Relative residual tolerance of the Lanczos iteration (on A / λ_max).
-pub const LANCZOS_TOL: f64 = 1e-12;
+pub const LANCZOS_TOL: f64 = crate::spectra::lanczos::LANCZOS_TOL;
 
 /// The `k` highest-λ modes of A by matrix-free restarted Lanczos (see the module docs).
 pub fn top_modes<const D: usize>(net: &Network<D>, k: usize) -> Result<BondModes> {
@@ -130,23 +70,33 @@ pub fn top_modes_with<const D: usize>(
             net.ndof() - D
         )));
     }
-    // the Krylov–Schur basis (max(2k, 64) vectors) must be smaller than the space
-    let fs = if (2 * k).max(64) >= nb {
-        dense_top_vectors(net, k)?
+    // the Krylov–Schur basis must be smaller than the space
+    let m = net.ndof() - D;
+    let (fs, products) = if crate::spectra::lanczos::krylov_dim(k, m) >= m {
+        (dense_top_vectors(net, k)?, 0)
     } else {
         lanczos_top_vectors(net, solver, k)?
     };
-    let op = BondOperator {
-        net,
-        solver,
-        scale: 1.0,
-    };
+    // F = Sᵀ f and D = M⁺ F for all modes in one multi-column solve (the factor is read
+    // once); then A f = S D gives the Rayleigh quotient and the residual
+    let mut fs = fs;
+    let forces: Vec<Vec<f64>> = fs
+        .iter_mut()
+        .map(|f| {
+            normalize_sign(f);
+            let mut force = vec![0.0; net.ndof()];
+            net.apply_st(f, &mut force);
+            force
+        })
+        .collect();
+    let disps = solver.solve_many(&forces);
     let mut y = vec![0.0; nb];
-    let mut modes = BondModes::default();
-    for mut f in fs {
-        normalize_sign(&mut f);
-        // Rayleigh quotient and residual with the unscaled operator
-        op.apply_vec(&f, &mut y);
+    let mut modes = BondModes {
+        lanczos_products: products,
+        ..Default::default()
+    };
+    for ((f, force), disp) in fs.into_iter().zip(forces).zip(disps) {
+        net.apply_s(&disp, &mut y);
         let lambda: f64 = f.iter().zip(&y).map(|(a, b)| a * b).sum();
         let res = f
             .iter()
@@ -155,10 +105,6 @@ pub fn top_modes_with<const D: usize>(
             .sum::<f64>()
             .sqrt()
             / lambda;
-        // F = Sᵀ f, D = M⁺ F
-        let mut force = vec![0.0; net.ndof()];
-        net.apply_st(&f, &mut force);
-        let disp = solver.solve(&force);
         modes.participation_n.push(participation_n::<D>(&force));
         modes.lambda.push(lambda);
         modes.bond_force.push(f);
@@ -169,68 +115,27 @@ pub fn top_modes_with<const D: usize>(
     Ok(modes)
 }
 
-/// The top-k unit eigenvectors of A (descending λ) by Lanczos on the matrix-free operator.
+/// The top-k unit eigenvectors of A (descending λ) by Lanczos on the reduced operator
+/// C = L⁻¹ P K̃ Pᵀ L⁻ᵀ ([`crate::spectra::lanczos`]): f ∝ S D̃.
 fn lanczos_top_vectors<const D: usize>(
     net: &Network<D>,
     solver: &HessianSolver<D>,
     k: usize,
-) -> Result<Vec<Vec<f64>>> {
-    let nb = net.n_bonds();
-    // deterministic start vector with no special symmetry
-    let v0 = Col::<f64>::from_fn(nb, |a| {
-        1.0 + ((a as f64 + 1.0) * 0.618_033_988_749_895).fract()
-    });
-    // scale A by an estimate of λ_max (a few power steps) so the absolute tolerance of the
-    // Krylov–Schur iteration is relative
-    let mut op = BondOperator {
-        net,
-        solver,
-        scale: 1.0,
-    };
-    let mut x: Vec<f64> = v0.iter().copied().collect();
-    let mut y = vec![0.0; nb];
-    let mut lmax = 0.0;
-    for _ in 0..8 {
-        let n = x.iter().map(|v| v * v).sum::<f64>().sqrt();
-        x.iter_mut().for_each(|v| *v /= n);
-        op.apply_vec(&x, &mut y);
-        lmax = y.iter().map(|v| v * v).sum::<f64>().sqrt();
-        std::mem::swap(&mut x, &mut y);
-    }
-    if !(lmax.is_finite() && lmax > 0.0) {
-        return Err(Error::Numerical("the bond operator vanishes".into()));
-    }
-    op.scale = 1.0 / lmax;
-    let par = faer::get_global_parallelism();
-    let params = PartialEigenParams {
-        max_dim: (2 * k).max(64).min(nb),
-        ..Default::default()
-    };
-    let mut vecs = Mat::<f64>::zeros(nb, k);
-    let mut vals = vec![0.0; k];
-    let mut mem = MemBuffer::new(partial_self_adjoint_eigen_scratch(&op, k, par, params));
-    let info = partial_self_adjoint_eigen(
-        vecs.as_mut(),
-        &mut vals,
-        &op,
-        v0.as_ref(),
-        LANCZOS_TOL,
-        par,
-        MemStack::new(&mut mem),
-        params,
-    );
-    if info.n_converged_eigen < k {
-        return Err(Error::Numerical(format!(
-            "Lanczos converged {} of {k} modes",
-            info.n_converged_eigen
-        )));
-    }
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| vals[b].total_cmp(&vals[a]));
-    Ok(order
+) -> Result<(Vec<Vec<f64>>, usize)> {
+    let top = crate::spectra::lanczos::top_eigenpairs(net, solver.factor(), k)?;
+    let mut disp = vec![0.0; net.ndof()];
+    let fs = top
+        .displacement
         .iter()
-        .map(|&c| (0..nb).map(|r| vecs[(r, c)]).collect())
-        .collect())
+        .map(|d| {
+            disp[..d.len()].copy_from_slice(d);
+            disp[d.len()..].iter_mut().for_each(|v| *v = 0.0);
+            let mut f = vec![0.0; net.n_bonds()];
+            net.apply_s(&disp, &mut f);
+            f
+        })
+        .collect();
+    Ok((fs, top.products))
 }
 
 /// Every generalized eigenpair of the pinned pencil (K̃, M̃), from the full eigendecomposition

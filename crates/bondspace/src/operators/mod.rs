@@ -11,6 +11,8 @@
 //!
 //! Degrees of freedom are ordered particle-major: dof = D·i + k.
 
+pub mod factor;
+
 use faer::Mat;
 use faer::sparse::{SparseColMat, Triplet};
 

@@ -14,6 +14,7 @@ pub struct ParticleSystem<'a, const D: usize, P: PairPotential> {
     sizes: &'a [f64],
     list: VerletList<D>,
     forces: Vec<[f64; D]>,
+    scratch: Vec<Vec<[f64; D]>>,
     totals: eval::Totals,
     rel_tol: f64,
     fallback_force: f64,
@@ -39,6 +40,7 @@ impl<'a, const D: usize, P: PairPotential> ParticleSystem<'a, D, P> {
             sizes,
             list,
             forces: vec![[0.0; D]; positions.len()],
+            scratch: Vec::new(),
             totals: eval::Totals::default(),
             rel_tol,
             fallback_force,
@@ -64,13 +66,14 @@ impl<const D: usize, P: PairPotential> Objective for ParticleSystem<'_, D, P> {
     fn eval(&mut self, x: &[f64], grad: &mut [f64]) -> Result<f64> {
         let (pos, _) = x.as_chunks::<D>();
         self.list.update(self.pot, &self.simbox, pos, self.sizes)?;
-        self.totals = eval::energy_forces(
+        self.totals = eval::energy_forces_par(
             self.pot,
             &self.simbox,
             pos,
             self.sizes,
             self.list.pairs(),
             &mut self.forces,
+            &mut self.scratch,
         );
         for (g, f) in grad.iter_mut().zip(self.forces.as_flattened()) {
             *g = -f;

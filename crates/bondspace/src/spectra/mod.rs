@@ -12,6 +12,7 @@
 pub mod dense;
 pub mod eigen;
 pub mod explicit;
+pub mod lanczos;
 pub mod slicing;
 
 /// Relative threshold below which an eigenvalue counts as zero (times the largest one).

@@ -5,22 +5,22 @@
 //! - Hessian: the number of modes with 0 < ω² < t equals the negative count of the full
 //!   M − t I minus the d translations.
 //!
-//! Each count is one sparse LDLᵀ factorization with a fill-reducing (AMD) ordering; the
-//! symbolic analysis is done once per operator and reused for every threshold, since all the
-//! matrices M̃ − K̃/t (and M − tI) share one sparsity pattern. The inertia is read off the
+//! Each count is one sparse LDLᵀ factorization with a fill-reducing ordering (METIS nested
+//! dissection by default, or AMD: [`Ordering`]); the symbolic analysis is done once per
+//! operator and reused for every threshold, since all the matrices M̃ − K̃/t (and M − tI)
+//! share one sparsity pattern. Thresholds are counted in parallel, one factor per thread, as
+//! far as memory allows (large systems: one factor at a time). The inertia is read off the
 //! diagonal D of the factorization (Sylvester: P A Pᵀ = L D Lᵀ has A's inertia).
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
-use faer::sparse::linalg::cholesky::{
-    SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering, factorize_symbolic_cholesky,
-    supernodal,
-};
+use faer::sparse::linalg::cholesky::{SymbolicCholesky, SymbolicCholeskyRaw, supernodal};
 use faer::sparse::{SparseColMat, Triplet};
 use faer::{Par, Side};
 
 use crate::error::{Error, Result};
 use crate::operators::Network;
+use crate::operators::factor::{Ordering, symbolic_analysis};
 
 /// A family of symmetric matrices A + s·B sharing one sparsity pattern, with the symbolic
 /// LDLᵀ factorization computed once.
@@ -49,8 +49,14 @@ fn lower_triplets(m: &SparseColMat<usize, f64>) -> Vec<Triplet<usize, usize, f64
 
 impl InertiaCounter {
     /// The family A + s·B for square symmetric A, B of the same size (B may have a
-    /// different pattern: the union is used).
-    pub fn new(a: &SparseColMat<usize, f64>, b: &SparseColMat<usize, f64>) -> Result<Self> {
+    /// different pattern: the union is used), operators on the first `A.nrows()/D`
+    /// particles of `net` (for the ordering).
+    pub fn new<const D: usize>(
+        net: &Network<D>,
+        a: &SparseColMat<usize, f64>,
+        b: &SparseColMat<usize, f64>,
+        ordering: Ordering,
+    ) -> Result<Self> {
         let n = a.nrows();
         let ta = lower_triplets(a);
         let tb = lower_triplets(b);
@@ -77,17 +83,12 @@ impl InertiaCounter {
         for t in &tb {
             b_vals[locate(t.row, t.col)] += t.val;
         }
-        let symbolic = factorize_symbolic_cholesky(
-            pattern.symbolic(),
-            Side::Lower,
-            SymmetricOrdering::Amd,
-            Default::default(),
-        )
-        .map_err(|e| Error::Numerical(format!("symbolic factorization: {e:?}")))?;
+        let symbolic = symbolic_analysis(net, pattern.symbolic(), ordering)?;
         let l_values = vec![0.0; symbolic.len_val()];
-        let mem = MemBuffer::new(
-            symbolic.factorize_numeric_ldlt_scratch::<f64>(Par::Seq, Default::default()),
-        );
+        let mem = MemBuffer::new(symbolic.factorize_numeric_ldlt_scratch::<f64>(
+            faer::get_global_parallelism(),
+            Default::default(),
+        ));
         Ok(Self {
             pattern,
             a_vals,
@@ -98,8 +99,14 @@ impl InertiaCounter {
         })
     }
 
-    /// Number of negative eigenvalues of A + s·B.
+    /// Number of negative eigenvalues of A + s·B (numeric factorization on one thread).
     pub fn negative_count(&mut self, s: f64) -> Result<usize> {
+        self.negative_count_par(s, Par::Seq)
+    }
+
+    /// [`Self::negative_count`] with the numeric factorization on `par` (the count is an
+    /// integer: the same for any thread count).
+    pub fn negative_count_par(&mut self, s: f64, par: Par) -> Result<usize> {
         let vals: Vec<f64> = self
             .a_vals
             .iter()
@@ -113,7 +120,7 @@ impl InertiaCounter {
                 mat,
                 Side::Lower,
                 LdltRegularization::default(),
-                Par::Seq,
+                par,
                 MemStack::new(&mut self.mem),
                 Default::default(),
             )
@@ -165,16 +172,30 @@ struct CounterPool {
 }
 
 impl CounterPool {
-    fn new(a: &SparseColMat<usize, f64>, b: &SparseColMat<usize, f64>) -> Result<Self> {
+    /// One counter per rayon thread, fewer if the factors would take more than half the
+    /// available memory.
+    fn new<const D: usize>(
+        net: &Network<D>,
+        a: &SparseColMat<usize, f64>,
+        b: &SparseColMat<usize, f64>,
+        ordering: Ordering,
+    ) -> Result<Self> {
         use rayon::prelude::*;
-        let k = rayon::current_num_threads().max(1);
-        let counters: Vec<Result<InertiaCounter>> = (0..k)
+        let first = InertiaCounter::new(net, a, b, ordering)?;
+        let bytes = 8.0 * first.l_values.len() as f64 * 1.5;
+        let fit = crate::resources::available_memory()
+            .map(|m| ((0.5 * m / bytes) as usize).max(1))
+            .unwrap_or(usize::MAX);
+        let k = rayon::current_num_threads().max(1).min(fit);
+        let more: Vec<Result<InertiaCounter>> = (1..k)
             .into_par_iter()
-            .map(|_| InertiaCounter::new(a, b))
+            .map(|_| InertiaCounter::new(net, a, b, ordering))
             .collect();
-        Ok(Self {
-            counters: counters.into_iter().collect::<Result<_>>()?,
-        })
+        let mut counters = vec![first];
+        for c in more {
+            counters.push(c?);
+        }
+        Ok(Self { counters })
     }
 
     /// Negative counts for every shift, the shifts split over the counters (counts are exact
@@ -183,6 +204,14 @@ impl CounterPool {
         use rayon::prelude::*;
         if shifts.is_empty() {
             return Ok(Vec::new());
+        }
+        if self.counters.len() == 1 {
+            // one factor at a time (large systems): each factorization on every thread
+            let par = faer::get_global_parallelism();
+            return shifts
+                .iter()
+                .map(|&s| self.counters[0].negative_count_par(s, par))
+                .collect();
         }
         let chunk = shifts.len().div_ceil(self.counters.len()).max(1);
         let parts: Vec<Result<Vec<usize>>> = self
@@ -200,12 +229,13 @@ impl CounterPool {
 }
 
 /// Negative counts of A + s·B for every shift.
-fn negative_counts(
+fn negative_counts<const D: usize>(
+    net: &Network<D>,
     a: &SparseColMat<usize, f64>,
     b: &SparseColMat<usize, f64>,
     shifts: &[f64],
 ) -> Result<Vec<usize>> {
-    CounterPool::new(a, b)?.negative_counts(shifts)
+    CounterPool::new(net, a, b, Ordering::default())?.negative_counts(shifts)
 }
 
 /// The values of a monotone integer step function at points `0..n`, evaluating as few as
@@ -280,7 +310,7 @@ fn monotone_values(
 /// Number of λ of A above each threshold in `ts` (ascending or not).
 pub fn bond_counts_above<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result<Vec<usize>> {
     let shifts: Vec<f64> = ts.iter().map(|t| -1.0 / t).collect();
-    negative_counts(&net.hessian_pinned()?, &net.k_pinned()?, &shifts)
+    negative_counts(net, &net.hessian_pinned()?, &net.k_pinned()?, &shifts)
 }
 
 fn identity(n: usize) -> Result<SparseColMat<usize, f64>> {
@@ -296,7 +326,7 @@ fn identity(n: usize) -> Result<SparseColMat<usize, f64>> {
 pub fn hessian_counts_below<const D: usize>(net: &Network<D>, ts: &[f64]) -> Result<Vec<usize>> {
     let shifts: Vec<f64> = ts.iter().map(|t| -t).collect();
     Ok(
-        negative_counts(&net.hessian()?, &identity(net.ndof())?, &shifts)?
+        negative_counts(net, &net.hessian()?, &identity(net.ndof())?, &shifts)?
             .into_iter()
             .map(|c| c.saturating_sub(D))
             .collect(),
@@ -314,9 +344,10 @@ pub fn counts_and_rank<const D: usize>(
     lambda_edges: &[f64],
     omega2_edges: &[f64],
     rank_threshold: f64,
+    ordering: Ordering,
 ) -> Result<(SliceCounts, usize)> {
-    let (lambda_counts, rank) = bond_histogram(net, lambda_edges, rank_threshold)?;
-    let omega2_counts = hessian_histogram(net, omega2_edges)?;
+    let (lambda_counts, rank) = bond_histogram(net, lambda_edges, rank_threshold, ordering)?;
+    let omega2_counts = hessian_histogram(net, omega2_edges, ordering)?;
     Ok((
         SliceCounts {
             lambda_edges: lambda_edges.to_vec(),
@@ -334,9 +365,10 @@ pub fn bond_histogram<const D: usize>(
     net: &Network<D>,
     edges: &[f64],
     rank_threshold: f64,
+    ordering: Ordering,
 ) -> Result<(Vec<usize>, usize)> {
     // point 0 is the rank threshold, then the edges; above ∞ nothing
-    let mut pool = CounterPool::new(&net.hessian_pinned()?, &net.k_pinned()?)?;
+    let mut pool = CounterPool::new(net, &net.hessian_pinned()?, &net.k_pinned()?, ordering)?;
     let mut ts = vec![rank_threshold];
     ts.extend_from_slice(edges);
     let above = monotone_values(ts.len(), None, Some(0), |idx| {
@@ -351,10 +383,14 @@ pub fn bond_histogram<const D: usize>(
 
 /// Counts of ω² per bin [e_k, e_{k+1}) by adaptive slicing (Hessian positive semi-definite
 /// with the d translations as its only zero modes).
-pub fn hessian_histogram<const D: usize>(net: &Network<D>, edges: &[f64]) -> Result<Vec<usize>> {
+pub fn hessian_histogram<const D: usize>(
+    net: &Network<D>,
+    edges: &[f64],
+    ordering: Ordering,
+) -> Result<Vec<usize>> {
     // below 0⁺ nothing, below ∞ every non-zero mode
     let n_modes = net.ndof() - D;
-    let mut pool = CounterPool::new(&net.hessian()?, &identity(net.ndof())?)?;
+    let mut pool = CounterPool::new(net, &net.hessian()?, &identity(net.ndof())?, ordering)?;
     let below = monotone_values(edges.len(), Some(0), Some(n_modes), |idx| {
         let shifts: Vec<f64> = idx.iter().map(|&i| -edges[i]).collect();
         Ok(pool
@@ -373,7 +409,18 @@ pub fn counts<const D: usize>(
     omega2_edges: &[f64],
 ) -> Result<SliceCounts> {
     let lo = lambda_edges.first().copied().unwrap_or(1.0);
-    Ok(counts_and_rank(net, lambda_edges, omega2_edges, lo)?.0)
+    Ok(counts_and_rank(net, lambda_edges, omega2_edges, lo, Ordering::default())?.0)
+}
+
+/// rank(S): the number of λ of A above `threshold` (far below any physical eigenvalue), by
+/// one inertia count.
+pub fn bond_rank<const D: usize>(
+    net: &Network<D>,
+    threshold: f64,
+    ordering: Ordering,
+) -> Result<usize> {
+    let mut c = InertiaCounter::new(net, &net.hessian_pinned()?, &net.k_pinned()?, ordering)?;
+    c.negative_count_par(-1.0 / threshold, faer::get_global_parallelism())
 }
 
 /// `bins` logarithmic bin edges from `lo` to `hi`.

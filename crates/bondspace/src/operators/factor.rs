@@ -1,0 +1,317 @@
+//! The sparse Cholesky factor of the pinned Hessian, P M̃ Pᵀ = L Lᵀ, with a choice of
+//! fill-reducing ordering P (SPEC §2: pinning one particle is exact for translation-free
+//! right-hand sides, and K̃, M̃ are the pinned K and M).
+//!
+//! This one factor serves every sparse computation: M⁺ solves (elastic moduli, modes, dipoles)
+//! and the reduced operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, whose eigenvalues are the non-zero λ of
+//! A = S M⁺ Sᵀ (the top of its spectrum is reached by Lanczos without a shift).
+//!
+//! Orderings ([`Ordering`]): faer's approximate minimum degree on the dof graph, or METIS
+//! nested dissection (`METIS_NodeND`, through `metis-sys`) on the particle graph, expanded to
+//! the d dofs of each particle. Nested dissection gives less fill for 3D bond networks; both
+//! are kept so that `bondspace bench --scaling` can compare them (README).
+//!
+//! The factor is always supernodal (dense blocks), so that the two triangular halves of a
+//! solve can be applied separately. Factorization and solves run on one thread, so that the
+//! factor and everything computed from it have the same bits for any thread count (faer's
+//! parallel supernodal factorization does not: at N = 20 000 it is 1.6× faster on 2 cores
+//! but changes the last digits; a parallel solve gained 15 %).
+
+use std::time::Instant;
+
+use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
+use faer::linalg::cholesky::llt::factor::LltRegularization;
+use faer::perm::PermRef;
+use faer::sparse::linalg::SupernodalThreshold;
+use faer::sparse::linalg::cholesky::supernodal::SupernodalLltRef;
+use faer::sparse::linalg::cholesky::{
+    CholeskySymbolicParams, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
+    factorize_symbolic_cholesky,
+};
+use faer::{Conj, MatMut, Par, Side};
+use serde::{Deserialize, Serialize};
+
+use super::Network;
+use crate::error::{Error, Result};
+
+/// Fill-reducing ordering of a sparse factorization.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ordering {
+    /// METIS nested dissection of the particle graph (default: least fill in 3D).
+    #[default]
+    Metis,
+    /// Approximate minimum degree (faer) on the dof graph.
+    Amd,
+}
+
+impl Ordering {
+    /// The name used on the command line and in result files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ordering::Metis => "metis",
+            Ordering::Amd => "amd",
+        }
+    }
+
+    /// The symmetric dof permutation (forward: new position → old dof, and its inverse) of
+    /// the first `n_particles` particles of `net` (the pinned ones excluded), or `None` for
+    /// faer's own AMD.
+    pub fn dof_permutation<const D: usize>(
+        self,
+        net: &Network<D>,
+        n_particles: usize,
+    ) -> Result<Option<(Vec<usize>, Vec<usize>)>> {
+        match self {
+            Ordering::Amd => Ok(None),
+            Ordering::Metis => {
+                let p = metis_particle_order(net, n_particles)?;
+                let m = n_particles * D;
+                let mut fwd = vec![0usize; m];
+                let mut inv = vec![0usize; m];
+                for (new, &old) in p.iter().enumerate() {
+                    for k in 0..D {
+                        fwd[new * D + k] = old * D + k;
+                        inv[old * D + k] = new * D + k;
+                    }
+                }
+                Ok(Some((fwd, inv)))
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Ordering {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "metis" => Ok(Ordering::Metis),
+            "amd" => Ok(Ordering::Amd),
+            _ => Err(Error::Invalid(format!(
+                "unknown ordering {s:?} (expected metis or amd)"
+            ))),
+        }
+    }
+}
+
+/// METIS nested-dissection order (new position → old particle) of the bond graph restricted
+/// to particles `0..n`.
+fn metis_particle_order<const D: usize>(net: &Network<D>, n: usize) -> Result<Vec<usize>> {
+    // CSR adjacency without self loops, both directions
+    let mut deg = vec![0usize; n];
+    for &[i, j] in &net.bonds {
+        let (i, j) = (i as usize, j as usize);
+        if i < n && j < n && i != j {
+            deg[i] += 1;
+            deg[j] += 1;
+        }
+    }
+    let mut xadj = vec![0 as metis_sys::idx_t; n + 1];
+    for i in 0..n {
+        xadj[i + 1] = xadj[i] + deg[i] as metis_sys::idx_t;
+    }
+    let mut fill: Vec<usize> = xadj[..n].iter().map(|&x| x as usize).collect();
+    let mut adjncy = vec![0 as metis_sys::idx_t; xadj[n] as usize];
+    for &[i, j] in &net.bonds {
+        let (i, j) = (i as usize, j as usize);
+        if i < n && j < n && i != j {
+            adjncy[fill[i]] = j as metis_sys::idx_t;
+            fill[i] += 1;
+            adjncy[fill[j]] = i as metis_sys::idx_t;
+            fill[j] += 1;
+        }
+    }
+    if n < 2 || adjncy.is_empty() {
+        return Ok((0..n).collect());
+    }
+    let mut nv = n as metis_sys::idx_t;
+    let mut perm = vec![0 as metis_sys::idx_t; n];
+    let mut iperm = vec![0 as metis_sys::idx_t; n];
+    let mut options = [0 as metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize];
+    // SAFETY: METIS_SetDefaultOptions writes exactly METIS_NOPTIONS entries.
+    unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
+    // deterministic: METIS' own seed is fixed
+    options[metis_sys::moptions_et_METIS_OPTION_SEED as usize] = 1;
+    // SAFETY: xadj has n + 1 entries, adjncy xadj[n] entries (a symmetric graph without self
+    // loops, indices < n), perm and iperm n entries each; a null vertex-weight pointer is
+    // allowed. METIS reads the inputs and writes only perm and iperm.
+    let status = unsafe {
+        metis_sys::METIS_NodeND(
+            &mut nv,
+            xadj.as_mut_ptr(),
+            adjncy.as_mut_ptr(),
+            std::ptr::null_mut(),
+            options.as_mut_ptr(),
+            perm.as_mut_ptr(),
+            iperm.as_mut_ptr(),
+        )
+    };
+    if status != metis_sys::rstatus_et_METIS_OK {
+        return Err(Error::Numerical(format!(
+            "METIS_NodeND failed with status {status}"
+        )));
+    }
+    Ok(perm.into_iter().map(|p| p as usize).collect())
+}
+
+/// Size and timing of a factorization.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct FactorInfo {
+    /// The ordering used.
+    pub ordering: Ordering,
+    /// Order of the factored matrix ((n − 1)·d).
+    pub dim: usize,
+    /// Stored entries of L (supernodal blocks, lower trapezoids).
+    pub nnz_l: usize,
+    /// Seconds for the ordering and the symbolic analysis.
+    pub symbolic_seconds: f64,
+    /// Seconds for the numeric factorization.
+    pub numeric_seconds: f64,
+}
+
+/// Symbolic analysis of a pinned operator pattern with the given ordering (always
+/// supernodal).
+pub(crate) fn symbolic_analysis<const D: usize>(
+    net: &Network<D>,
+    pattern: faer::sparse::SymbolicSparseColMatRef<'_, usize>,
+    ordering: Ordering,
+) -> Result<SymbolicCholesky<usize>> {
+    let m = pattern.nrows();
+    let perm = ordering.dof_permutation(net, m / D)?;
+    let ord = match &perm {
+        None => SymmetricOrdering::Amd,
+        Some((fwd, inv)) => SymmetricOrdering::Custom(PermRef::new_checked(fwd, inv, m)),
+    };
+    let params = CholeskySymbolicParams {
+        supernodal_flop_ratio_threshold: SupernodalThreshold::FORCE_SUPERNODAL,
+        ..Default::default()
+    };
+    factorize_symbolic_cholesky(pattern, Side::Lower, ord, params)
+        .map_err(|e| Error::Numerical(format!("symbolic factorization: {e:?}")))
+}
+
+/// P M̃ Pᵀ = L Lᵀ for the pinned Hessian M̃ of a network (the last particle pinned).
+pub struct PinnedCholesky {
+    symbolic: SymbolicCholesky<usize>,
+    values: Vec<f64>,
+    m: usize,
+    info: FactorInfo,
+}
+
+impl std::fmt::Debug for PinnedCholesky {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PinnedCholesky({:?})", self.info)
+    }
+}
+
+impl PinnedCholesky {
+    /// Factorizes the pinned Hessian of `net` with `ordering`; an error if it is not
+    /// positive definite (a mechanically unstable configuration).
+    pub fn new<const D: usize>(net: &Network<D>, ordering: Ordering) -> Result<Self> {
+        let t0 = Instant::now();
+        let mp = net.hessian_pinned()?;
+        let m = mp.nrows();
+        let symbolic = symbolic_analysis(net, mp.symbolic(), ordering)?;
+        let t1 = Instant::now();
+        // sequential: faer's parallel supernodal factorization changes the last bits with
+        // the thread count, and results must not
+        let par = Par::Seq;
+        let mut values = vec![0.0; symbolic.len_val()];
+        let mut mem = MemBuffer::try_new(
+            symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default()),
+        )
+        .map_err(|_| Error::Numerical("out of memory for the Cholesky factorization".into()))?;
+        symbolic
+            .factorize_numeric_llt(
+                &mut values,
+                mp.as_ref(),
+                Side::Lower,
+                LltRegularization::default(),
+                par,
+                MemStack::new(&mut mem),
+                Default::default(),
+            )
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "the Hessian is not positive definite ({e:?}): the configuration is \
+                     mechanically unstable"
+                ))
+            })?;
+        let info = FactorInfo {
+            ordering,
+            dim: m,
+            nnz_l: values.len(),
+            symbolic_seconds: (t1 - t0).as_secs_f64(),
+            numeric_seconds: t1.elapsed().as_secs_f64(),
+        };
+        Ok(Self {
+            symbolic,
+            values,
+            m,
+            info,
+        })
+    }
+
+    /// Size and timing of the factorization.
+    pub fn info(&self) -> FactorInfo {
+        self.info
+    }
+
+    /// Order of the factored matrix ((n − 1)·d).
+    pub fn dim(&self) -> usize {
+        self.m
+    }
+
+    fn supernodal(&self) -> SupernodalLltRef<'_, usize, f64> {
+        match self.symbolic.raw() {
+            SymbolicCholeskyRaw::Supernodal(s) => SupernodalLltRef::new(s, &self.values),
+            SymbolicCholeskyRaw::Simplicial(_) => {
+                unreachable!("the symbolic analysis forces a supernodal factor")
+            }
+        }
+    }
+
+    /// (forward, inverse) arrays of P: (P x)_i = x_{forward[i]}.
+    fn perm(&self) -> Option<(&[usize], &[usize])> {
+        self.symbolic.perm().map(|p| p.arrays())
+    }
+
+    /// Scratch for solves with `ncols` right-hand sides.
+    pub fn scratch(&self, ncols: usize) -> StackReq {
+        self.symbolic.solve_in_place_scratch::<f64>(ncols, Par::Seq)
+    }
+
+    /// x ← M̃⁻¹ x (columns of length (n − 1)·d).
+    pub fn solve_in_place(&self, x: MatMut<'_, f64>, stack: &mut MemStack) {
+        faer::sparse::linalg::cholesky::LltRef::new(&self.symbolic, &self.values)
+            .solve_in_place_with_conj(Conj::No, x, Par::Seq, stack);
+    }
+
+    /// x ← P x.
+    pub fn permute(&self, x: &[f64], out: &mut [f64]) {
+        match self.perm() {
+            Some((fwd, _)) => out.iter_mut().zip(fwd).for_each(|(o, &f)| *o = x[f]),
+            None => out.copy_from_slice(x),
+        }
+    }
+
+    /// x ← Pᵀ x.
+    pub fn unpermute(&self, x: &[f64], out: &mut [f64]) {
+        match self.perm() {
+            Some((fwd, _)) => fwd.iter().zip(x).for_each(|(&f, v)| out[f] = *v),
+            None => out.copy_from_slice(x),
+        }
+    }
+
+    /// x ← L⁻¹ x (permuted space).
+    pub fn l_solve_in_place(&self, x: MatMut<'_, f64>, stack: &mut MemStack) {
+        self.supernodal()
+            .l_solve_with_conj(Conj::No, x, Par::Seq, stack);
+    }
+
+    /// x ← L⁻ᵀ x (permuted space).
+    pub fn lt_solve_in_place(&self, x: MatMut<'_, f64>, stack: &mut MemStack) {
+        self.supernodal()
+            .l_transpose_solve_with_conj(Conj::No, x, Par::Seq, stack);
+    }
+}

@@ -1,0 +1,114 @@
+//! The sparse route for large systems: the pinned-Hessian factor with either ordering (AMD,
+//! METIS nested dissection) against dense linear algebra, and the top of the spectrum by
+//! Lanczos on C = L⁻¹ P K̃ Pᵀ L⁻ᵀ against the dense reduced eigenproblem.
+
+use bondspace::Configuration;
+use bondspace::operators::Network;
+use bondspace::operators::factor::{Ordering, PinnedCholesky};
+use bondspace::spectra::{dense, lanczos};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::{Mat, MatMut};
+
+mod common;
+use common::{harmonic, ipl};
+
+const ORDERINGS: [Ordering; 2] = [Ordering::Metis, Ordering::Amd];
+
+/// M̃ x = b solved by the factor equals the dense solve, and the factor is no larger than
+/// dense.
+fn check_solve<const D: usize>(cfg: &Configuration<D>) {
+    let net = Network::new(cfg).unwrap();
+    let m = net.ndof() - D;
+    let mp = net.dense(true, m);
+    let b: Vec<f64> = (0..m).map(|i| ((i * 7 + 3) % 11) as f64 - 5.0).collect();
+    for ord in ORDERINGS {
+        let f = PinnedCholesky::new(&net, ord).unwrap();
+        assert_eq!(f.dim(), m);
+        assert!(f.info().nnz_l <= m * (m + 1) / 2 + m * D);
+        let mut x = b.clone();
+        let mut mem = MemBuffer::new(f.scratch(1));
+        f.solve_in_place(
+            MatMut::from_column_major_slice_mut(&mut x, m, 1),
+            MemStack::new(&mut mem),
+        );
+        // residual of the dense M̃ x − b
+        let xm = Mat::<f64>::from_fn(m, 1, |r, _| x[r]);
+        let r = &mp * &xm;
+        let err = (0..m)
+            .map(|i| (r[(i, 0)] - b[i]).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let nb = b.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!(err < 1e-9 * nb, "{ord:?}: residual {err:e}");
+        // the split halves: Pᵀ L⁻ᵀ L⁻¹ P b = M̃⁻¹ b
+        let mut y = vec![0.0; m];
+        f.permute(&b, &mut y);
+        f.l_solve_in_place(
+            MatMut::from_column_major_slice_mut(&mut y, m, 1),
+            MemStack::new(&mut mem),
+        );
+        f.lt_solve_in_place(
+            MatMut::from_column_major_slice_mut(&mut y, m, 1),
+            MemStack::new(&mut mem),
+        );
+        let mut z = vec![0.0; m];
+        f.unpermute(&y, &mut z);
+        let diff = z
+            .iter()
+            .zip(&x)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        let xmax = x.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+        assert!(
+            diff < 1e-10 * xmax,
+            "{ord:?}: split solve differs by {diff:e}"
+        );
+    }
+}
+
+#[test]
+fn factor_solves_equal_dense_solves() {
+    check_solve(&ipl::<2>(120, 2));
+    check_solve(&ipl::<3>(200, 3));
+    // rattlers removed, pinned particle included
+    check_solve(&harmonic::<2>(96, 0.002, 7));
+}
+
+/// The top-K λ by Lanczos on C equal the top of the dense reduced spectrum to 1e-10, for
+/// both orderings, and the displacements are M̃-normalised eigenvectors.
+fn check_top<const D: usize>(cfg: &Configuration<D>, k: usize) {
+    let net = Network::new(cfg).unwrap();
+    let spec = dense::spectrum(&net).unwrap();
+    let want: Vec<f64> = spec.bond.iter().rev().take(k).copied().collect();
+    let m = net.ndof() - D;
+    for ord in ORDERINGS {
+        let f = PinnedCholesky::new(&net, ord).unwrap();
+        let top = lanczos::top_eigenpairs(&net, &f, k).unwrap();
+        for i in 0..k {
+            let rel = (top.lambda[i] - want[i]).abs() / want[i];
+            assert!(
+                rel < 1e-10,
+                "{ord:?} mode {i}: {} vs {} ({rel:e})",
+                top.lambda[i],
+                want[i]
+            );
+            // D̃ᵀ K̃ D̃ = λ and D̃ᵀ M̃ D̃ = 1
+            let mut full = vec![0.0; net.ndof()];
+            full[..m].copy_from_slice(&top.displacement[i]);
+            let mut out = vec![0.0; net.ndof()];
+            net.apply_hessian(&full, &mut out);
+            let mnorm: f64 = full.iter().zip(&out).map(|(a, b)| a * b).sum();
+            net.apply_k(&full, &mut out);
+            let knorm: f64 = full.iter().zip(&out).map(|(a, b)| a * b).sum();
+            assert!((mnorm - 1.0).abs() < 1e-9, "{ord:?}: D̃ᵀM̃D̃ = {mnorm}");
+            assert!((knorm - top.lambda[i]).abs() < 1e-9 * top.lambda[i]);
+        }
+    }
+}
+
+#[test]
+fn lanczos_top_equals_dense_top() {
+    check_top(&ipl::<2>(150, 5), 10);
+    check_top(&ipl::<3>(300, 6), 12);
+    check_top(&harmonic::<3>(200, 0.01, 2), 8);
+}
