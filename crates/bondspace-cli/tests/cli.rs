@@ -198,7 +198,7 @@ fn spectrum_writes_the_spec_files() {
     let cfg = tmp("s.xyz");
     prepare_2d(&cfg, "120", "4");
     let mut nonzero = Vec::new();
-    for method in ["dense", "explicit", "slicing"] {
+    for method in ["dense", "explicit", "slicing", "sparse", "auto"] {
         let dir = tmp(&format!("out-{method}"));
         let o = bondspace(&[
             "spectrum",
@@ -233,7 +233,10 @@ fn spectrum_writes_the_spec_files() {
         ] {
             assert!(!s[key].is_null(), "{method}: summary.json lacks {key}");
         }
-        assert_eq!(s["method"], method);
+        // auto: a small system is solved densely
+        let resolved = if method == "auto" { "dense" } else { method };
+        assert_eq!(s["method"], resolved);
+        assert!(s["factor"]["nnz_l"].as_u64().unwrap() > 0);
         assert_eq!(
             s["n_sss"].as_u64().unwrap() + s["n_nonzero"].as_u64().unwrap(),
             s["n_bonds"].as_u64().unwrap()
@@ -242,6 +245,10 @@ fn spectrum_writes_the_spec_files() {
         if method == "slicing" {
             let z = std::fs::read(dir.join("counts.npz")).unwrap();
             assert_eq!(&z[..2], b"PK");
+        } else if method == "sparse" {
+            // no spectrum: rank(S) only
+            assert!(!dir.join("bond_spectrum.npy").exists());
+            assert!(!dir.join("counts.npz").exists());
         } else {
             for f in ["bond_spectrum.npy", "hessian_spectrum.npy"] {
                 let b = std::fs::read(dir.join(f)).unwrap();
@@ -391,6 +398,37 @@ fn spectrum_modes_participation_and_dipoles() {
     );
     // --phm needs --modes
     assert_input_error(&spectrum(&cfg, &["--phm"]), &["--modes"]);
+    // the sparse method (either ordering) finds the same top modes as the dense one
+    for ordering in ["metis", "amd"] {
+        let sdir = tmp(&format!("out-modes-sparse-{ordering}"));
+        let o = bondspace(&[
+            "spectrum",
+            cfg.to_str().unwrap(),
+            "-o",
+            sdir.to_str().unwrap(),
+            "--method",
+            "sparse",
+            "--ordering",
+            ordering,
+            "--modes",
+            "4",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (_, sl) = npz_array(&sdir.join("modes.npz"), "lambda");
+        for (a, b) in sl.iter().zip(&lambda) {
+            assert!((a - b).abs() < 1e-9 * b, "{ordering}: {a} vs {b}");
+        }
+        let (_, sne) = npz_array(&sdir.join("modes.npz"), "participation_N");
+        let (_, dne) = npz_array(&m, "participation_N");
+        for (a, b) in sne.iter().zip(&dne) {
+            assert!((a - b).abs() < 1e-6 * b, "{ordering}: N·e {a} vs {b}");
+        }
+    }
+    // bad slicing ranges
+    assert_input_error(
+        &spectrum(&cfg, &["--method", "slicing", "--lambda-range", "10,1"]),
+        &["--lambda-range"],
+    );
 }
 
 #[test]

@@ -8,8 +8,8 @@
 //! | configurations & files | [`config`], [`io`] |
 //! | pair models (potentials) | [`models`] |
 //! | neighbours, bonds, rattlers | [`neighbours`] |
-//! | operators S, M, K | [`operators`] |
-//! | spectra (explicit, dense, slicing) | [`spectra`] |
+//! | operators S, M, K; the sparse factor of the pinned Hessian | [`operators`] |
+//! | spectra (explicit, dense, slicing, Lanczos) | [`spectra`] |
 //! | modes of A, participation, pseudo-harmonic modes, decay, dipoles | [`modes`] |
 //! | measures (a₀, G, c_s, ω₀, λ₀, ω_ph; ensemble statistics) | [`measures`] |
 //! | one-configuration analysis and its result files | [`analysis`] |

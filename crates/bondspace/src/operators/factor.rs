@@ -190,6 +190,24 @@ pub(crate) fn symbolic_analysis<const D: usize>(
         .map_err(|e| Error::Numerical(format!("symbolic factorization: {e:?}")))
 }
 
+/// Refuses, before allocating it, a factor of `len_val` entries (plus a fifth for the
+/// factorization's workspace) that does not fit in the available memory.
+pub(crate) fn check_factor_memory(len_val: usize, ordering: Ordering) -> Result<()> {
+    let need = 8.0 * len_val as f64 * 1.2;
+    if let Some(avail) = crate::resources::available_memory()
+        && need > avail
+    {
+        return Err(Error::Invalid(format!(
+            "the sparse factor ({} ordering) needs about {:.1} GiB, more than the {:.1} GiB \
+             available",
+            ordering.name(),
+            need / 1024f64.powi(3),
+            avail / 1024f64.powi(3)
+        )));
+    }
+    Ok(())
+}
+
 /// P M̃ Pᵀ = L Lᵀ for the pinned Hessian M̃ of a network (the last particle pinned).
 pub struct PinnedCholesky {
     symbolic: SymbolicCholesky<usize>,
@@ -212,6 +230,7 @@ impl PinnedCholesky {
         let mp = net.hessian_pinned()?;
         let m = mp.nrows();
         let symbolic = symbolic_analysis(net, mp.symbolic(), ordering)?;
+        check_factor_memory(symbolic.len_val(), ordering)?;
         let t1 = Instant::now();
         // sequential: faer's parallel supernodal factorization changes the last bits with
         // the thread count, and results must not

@@ -9,7 +9,8 @@
 //!   diagonal blocks minus the sum of their row.
 //! - K = SᵀS: the same with k_α = n̂n̂ᵀ (unit springs, no tension).
 //!
-//! Degrees of freedom are ordered particle-major: dof = D·i + k.
+//! Degrees of freedom are ordered particle-major: dof = D·i + k. [`factor`] holds the sparse
+//! Cholesky factor of the pinned Hessian that every sparse computation shares.
 
 pub mod factor;
 

@@ -1,7 +1,13 @@
 //! The top of the bond-operator spectrum for large systems: the K largest eigenpairs of the
-//! pinned pencil (K̃, M̃) by restarted Lanczos (faer's Krylov–Schur
-//! `partial_self_adjoint_eigen`) on the reduced operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, where
-//! P M̃ Pᵀ = L Lᵀ is the sparse factor of [`PinnedCholesky`].
+//! pinned pencil (K̃, M̃) by thick-restart Lanczos (Wu & Simon) on the reduced operator
+//! C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, where P M̃ Pᵀ = L Lᵀ is the sparse factor of [`PinnedCholesky`].
+//!
+//! The iteration is ours rather than faer's `partial_self_adjoint_eigen`, whose
+//! reorthogonalization loop has no exit when a new Krylov vector vanishes to round-off (it
+//! spun forever on a 3D glass of N = 20 000): here every new vector is orthogonalized in
+//! exactly two classical Gram–Schmidt passes, a vanishing one is replaced by a fixed
+//! pseudo-random vector orthogonal to the basis, and the number of restarts is capped.
+//! Everything runs on one thread, so the result does not depend on the thread count.
 //!
 //! The non-zero eigenvalues of C are those of A = S M⁺ Sᵀ, and the largest ones are the
 //! extreme end of the spectrum, so no shift is needed. C is never formed: one product costs a
@@ -13,12 +19,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
-use faer::matrix_free::LinOp;
-use faer::matrix_free::eigen::{
-    PartialEigenParams, partial_self_adjoint_eigen, partial_self_adjoint_eigen_scratch,
-};
-use faer::{Col, Mat, MatMut, MatRef, Par};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Col, Mat, MatMut, Par, Side};
 
 use crate::error::{Error, Result};
 use crate::operators::Network;
@@ -77,8 +80,8 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
         }
     }
 
-    /// y ← scale · C x, and x overwritten by the displacement Pᵀ L⁻ᵀ x if `disp` is given.
-    fn apply_vec(&self, x: &[f64], y: &mut [f64], disp: Option<&mut [f64]>) {
+    /// y ← scale · C x.
+    fn apply_vec(&self, x: &[f64], y: &mut [f64]) {
         self.products.fetch_add(1, AtomicOrdering::Relaxed);
         let m = self.factor.dim();
         let mut guard = self.work.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,9 +99,6 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
         // D̃ = Pᵀ L⁻ᵀ x, the pinned dofs at zero
         self.factor.unpermute(a, &mut full[..m]);
         full[m..].iter_mut().for_each(|v| *v = 0.0);
-        if let Some(d) = disp {
-            d.copy_from_slice(&full[..m]);
-        }
         self.net.apply_k(full, kfull);
         self.factor.permute(&kfull[..m], y);
         self.factor.l_solve_in_place(
@@ -111,41 +111,7 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
     }
 }
 
-impl<const D: usize> LinOp<f64> for ReducedOperator<'_, D> {
-    fn apply_scratch(&self, _rhs_ncols: usize, _par: Par) -> StackReq {
-        StackReq::EMPTY
-    }
-
-    fn nrows(&self) -> usize {
-        self.factor.dim()
-    }
-
-    fn ncols(&self) -> usize {
-        self.factor.dim()
-    }
-
-    fn apply(&self, mut out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, _par: Par, _s: &mut MemStack) {
-        let m = self.factor.dim();
-        let mut x = vec![0.0; m];
-        let mut y = vec![0.0; m];
-        for c in 0..rhs.ncols() {
-            for (r, v) in x.iter_mut().enumerate() {
-                *v = rhs[(r, c)];
-            }
-            self.apply_vec(&x, &mut y, None);
-            for (r, v) in y.iter().enumerate() {
-                out[(r, c)] = *v;
-            }
-        }
-    }
-
-    fn conj_apply(&self, out: MatMut<'_, f64>, rhs: MatRef<'_, f64>, par: Par, s: &mut MemStack) {
-        // real symmetric
-        self.apply(out, rhs, par, s);
-    }
-}
-
-/// Size of the Krylov–Schur basis for `k` wanted eigenpairs in a space of dimension `m`.
+/// Size of the Lanczos basis for `k` wanted eigenpairs in a space of dimension `m`.
 pub fn krylov_dim(k: usize, m: usize) -> usize {
     (2 * k).max(k + 32).max(64).min(m)
 }
@@ -182,7 +148,7 @@ pub fn top_eigenpairs<const D: usize>(
     for _ in 0..8 {
         let n = x.iter().map(|v| v * v).sum::<f64>().sqrt();
         x.iter_mut().for_each(|v| *v /= n);
-        op.apply_vec(&x, &mut y, None);
+        op.apply_vec(&x, &mut y);
         lmax = y.iter().map(|v| v * v).sum::<f64>().sqrt();
         std::mem::swap(&mut x, &mut y);
     }
@@ -190,49 +156,157 @@ pub fn top_eigenpairs<const D: usize>(
         return Err(Error::Numerical("the bond operator vanishes".into()));
     }
     op.scale = 1.0 / lmax;
-    // one thread: the result must not depend on the thread count
-    let par = Par::Seq;
-    let params = PartialEigenParams {
-        min_dim: (k + 8).min(max_dim - 1),
-        max_dim,
-        max_restarts: 2_000,
-        ..Default::default()
-    };
-    let mut vecs = Mat::<f64>::zeros(m, k);
-    let mut vals = vec![0.0; k];
-    let mut mem = MemBuffer::new(partial_self_adjoint_eigen_scratch(&op, k, par, params));
-    let info = partial_self_adjoint_eigen(
-        vecs.as_mut(),
-        &mut vals,
-        &op,
-        v0.as_ref(),
-        LANCZOS_TOL,
-        par,
-        MemStack::new(&mut mem),
-        params,
-    );
-    if info.n_converged_eigen < k {
-        return Err(Error::Numerical(format!(
-            "Lanczos converged {} of {k} modes",
-            info.n_converged_eigen
-        )));
-    }
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| vals[b].total_cmp(&vals[a]));
-    op.scale = 1.0;
+    let x0: Vec<f64> = v0.iter().copied().collect();
+    let (vals, vecs) = thick_restart_lanczos(&op, m, k, max_dim, &x0)?;
+    // λ: the Ritz values (Rayleigh quotients) unscaled, descending; D̃ = Pᵀ L⁻ᵀ x for all
+    // modes in one multi-column triangular solve
     let mut out = TopPencil::default();
-    let mut xcol = vec![0.0; m];
-    for &c in &order {
-        for (r, v) in xcol.iter_mut().enumerate() {
-            *v = vecs[(r, c)];
-        }
+    let mut xs: Vec<f64> = vecs
+        .col_iter()
+        .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
+        .collect();
+    let mut mem = MemBuffer::new(factor.scratch(k));
+    factor.lt_solve_in_place(
+        MatMut::from_column_major_slice_mut(&mut xs, m, k),
+        MemStack::new(&mut mem),
+    );
+    for (c, col) in xs.chunks(m).enumerate() {
         let mut d = vec![0.0; m];
-        op.apply_vec(&xcol, &mut y, Some(&mut d));
-        // Rayleigh quotient of the unit x with the unscaled C
-        let lambda: f64 = xcol.iter().zip(&y).map(|(a, b)| a * b).sum();
-        out.lambda.push(lambda);
+        factor.unpermute(col, &mut d);
+        out.lambda.push(vals[c] * lmax);
         out.displacement.push(d);
     }
     out.products = op.products.load(AtomicOrdering::Relaxed);
     Ok(out)
+}
+
+/// Restarts allowed before [`top_eigenpairs`] gives up.
+pub const MAX_RESTARTS: usize = 500;
+
+/// Two classical Gram–Schmidt passes of `w` against the first `cols` columns of `v`; returns
+/// the projection coefficients (summed over the passes).
+fn orthogonalize(v: &Mat<f64>, cols: usize, w: &mut Col<f64>) -> Vec<f64> {
+    let basis = v.as_ref().subcols(0, cols);
+    let mut coef = Col::<f64>::zeros(cols);
+    let mut c = Col::<f64>::zeros(cols);
+    for _ in 0..2 {
+        matmul(
+            c.as_mat_mut(),
+            Accum::Replace,
+            basis.transpose(),
+            w.as_mat(),
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            w.as_mat_mut(),
+            Accum::Add,
+            basis,
+            c.as_mat(),
+            -1.0,
+            Par::Seq,
+        );
+        coef += &c;
+    }
+    coef.iter().copied().collect()
+}
+
+/// Thick-restart Lanczos with full reorthogonalization for the `k` largest eigenpairs of the
+/// symmetric operator `op` (order `n`, scaled so that its norm is about 1), with a basis of
+/// `m` vectors. Returns the eigenvalues (of the scaled operator) and the unit eigenvectors as
+/// columns; converged when every wanted Ritz pair has ‖op x − θ x‖ ≤ [`LANCZOS_TOL`].
+fn thick_restart_lanczos<const D: usize>(
+    op: &ReducedOperator<'_, D>,
+    n: usize,
+    k: usize,
+    m: usize,
+    start: &[f64],
+) -> Result<(Vec<f64>, Mat<f64>)> {
+    let mut v = Mat::<f64>::zeros(n, m + 1);
+    let mut h = Mat::<f64>::zeros(m, m);
+    let norm0 = start.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for (r, x) in start.iter().enumerate() {
+        v[(r, 0)] = x / norm0;
+    }
+    let mut x = vec![0.0; n];
+    let mut y = vec![0.0; n];
+    let mut w = Col::<f64>::zeros(n);
+    // vectors kept at a restart (the wanted ones and half the rest)
+    let keep = (k + (m - k) / 2).min(m - 1);
+    let mut j = 0;
+    let mut breakdowns = 0u64;
+    for _restart in 0..=MAX_RESTARTS {
+        let mut beta = 0.0;
+        while j < m {
+            for (r, xr) in x.iter_mut().enumerate() {
+                *xr = v[(r, j)];
+            }
+            op.apply_vec(&x, &mut y);
+            for (r, yr) in y.iter().enumerate() {
+                w[r] = *yr;
+            }
+            let coef = orthogonalize(&v, j + 1, &mut w);
+            for (i, c) in coef.iter().enumerate() {
+                h[(i, j)] = *c;
+                h[(j, i)] = *c;
+            }
+            beta = w.norm_l2();
+            if beta <= 1e-12 {
+                // an invariant subspace: continue with a fixed pseudo-random direction
+                // orthogonal to the basis (coupling zero)
+                breakdowns += 1;
+                for r in 0..n {
+                    let t = (r as f64 + 1.0) * 0.754_877_666_246_692_7 + breakdowns as f64 * 0.5698;
+                    w[r] = t.fract() - 0.5;
+                }
+                orthogonalize(&v, j + 1, &mut w);
+                let nw = w.norm_l2();
+                w /= nw;
+                beta = 0.0;
+            } else {
+                w /= beta;
+            }
+            v.col_mut(j + 1).copy_from(&w);
+            j += 1;
+        }
+        // Rayleigh–Ritz on the projected matrix
+        let hs = Mat::<f64>::from_fn(m, m, |a, b| 0.5 * (h[(a, b)] + h[(b, a)]));
+        let evd = hs
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| Error::Numerical(format!("projected eigenproblem: {e:?}")))?;
+        let theta = evd.S().column_vector();
+        let yv = evd.U();
+        // descending
+        let mut order: Vec<usize> = (0..m).collect();
+        order.sort_by(|&a, &b| theta[b].total_cmp(&theta[a]));
+        let converged = order[..k]
+            .iter()
+            .all(|&c| (beta * yv[(m - 1, c)]).abs() <= LANCZOS_TOL);
+        let sel = if converged { k } else { keep };
+        let ysel = Mat::<f64>::from_fn(m, sel, |r, c| yv[(r, order[c])]);
+        let mut ritz = Mat::<f64>::zeros(n, sel);
+        matmul(
+            ritz.as_mut(),
+            Accum::Replace,
+            v.as_ref().subcols(0, m),
+            ysel.as_ref(),
+            1.0,
+            Par::Seq,
+        );
+        if converged {
+            return Ok(((0..k).map(|c| theta[order[c]]).collect(), ritz));
+        }
+        // restart: the kept Ritz vectors, then the last Lanczos vector
+        let last = v.col(m).to_owned();
+        v.as_mut().subcols_mut(0, keep).copy_from(&ritz);
+        v.col_mut(keep).copy_from(&last);
+        h.fill(0.0);
+        for c in 0..keep {
+            h[(c, c)] = theta[order[c]];
+        }
+        j = keep;
+    }
+    Err(Error::Numerical(format!(
+        "Lanczos did not converge {k} modes in {MAX_RESTARTS} restarts"
+    )))
 }

@@ -8,6 +8,11 @@
 //!
 //! Both return every non-zero λ of A (ascending) and every non-zero ω² of M (ascending, the
 //! d translation zero modes of the full M dropped).
+//!
+//! For large systems, where no dense matrix fits:
+//! - [`slicing`]: exact eigenvalue counts per bin by inertia (sparse LDLᵀ);
+//! - [`lanczos`]: the largest eigenpairs by Lanczos on C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, with the sparse
+//!   factor of [`crate::operators::factor`].
 
 pub mod dense;
 pub mod eigen;

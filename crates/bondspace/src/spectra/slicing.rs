@@ -20,7 +20,7 @@ use faer::{Par, Side};
 
 use crate::error::{Error, Result};
 use crate::operators::Network;
-use crate::operators::factor::{Ordering, symbolic_analysis};
+use crate::operators::factor::{Ordering, check_factor_memory, symbolic_analysis};
 
 /// A family of symmetric matrices A + s·B sharing one sparsity pattern, with the symbolic
 /// LDLᵀ factorization computed once.
@@ -84,6 +84,7 @@ impl InertiaCounter {
             b_vals[locate(t.row, t.col)] += t.val;
         }
         let symbolic = symbolic_analysis(net, pattern.symbolic(), ordering)?;
+        check_factor_memory(symbolic.len_val(), ordering)?;
         let l_values = vec![0.0; symbolic.len_val()];
         let mem = MemBuffer::new(symbolic.factorize_numeric_ldlt_scratch::<f64>(
             faer::get_global_parallelism(),
