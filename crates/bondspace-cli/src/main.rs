@@ -56,10 +56,10 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         bins: usize,
         /// Slicing: range of the P(λ) bins in units of λ₀.
-        #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [1e-3, 1e4], value_name = "LO,HI")]
+        #[arg(long, value_delimiter = ',', default_values_t = [1e-3, 1e4], value_name = "LO,HI")]
         lambda_range: Vec<f64>,
         /// Slicing: range of the D(ω) bins in units of ω₀.
-        #[arg(long, value_delimiter = ',', num_args = 2, default_values_t = [1e-2, 1e2], value_name = "LO,HI")]
+        #[arg(long, value_delimiter = ',', default_values_t = [1e-2, 1e2], value_name = "LO,HI")]
         omega_range: Vec<f64>,
         /// Analyse a configuration that is not force-balanced.
         #[arg(long)]
@@ -901,7 +901,6 @@ fn run_spectrum(
         phm: extra.phm,
         participation: extra.participation,
         dipoles: extra.dipoles,
-        ..Default::default()
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));

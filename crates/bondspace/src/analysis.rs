@@ -578,7 +578,8 @@ fn write_present<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
         z.add("omega2_edges", &[n + 1], &c.omega2_edges)?;
         z.add("omega2_counts", &[n], &as_i64(&c.omega2_counts))?;
         z.write(&dir.join("counts.npz"))?;
-    } else {
+    } else if a.summary.method != Method::Sparse.name() {
+        // (sparse computes no spectrum: no spectrum files)
         let b = &a.spectrum.bond;
         write_npy(&dir.join("bond_spectrum.npy"), &[b.len() as u64], b)?;
         let h = &a.spectrum.hessian;

@@ -154,3 +154,38 @@ fn forces_are_minus_the_energy_gradient() {
         5,
     ));
 }
+
+/// Above the parallel threshold the chunked force sum equals the serial sum to round-off and
+/// has the same bits on 1 and 2 threads; the parallel pair search gives the same sorted list
+/// on 1 and 2 threads.
+#[test]
+fn parallel_forces_and_pair_search_do_not_depend_on_the_thread_count() {
+    let cfg = random_config::<3>(Model::Ipl(Ipl::default()), 20, 1.25, 9);
+    bondspace::with_potential!(&cfg.model, p => {
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let pairs = neighbours::pairs_within(p, &cfg.simbox, &cfg.positions, &cfg.sizes, 0.4).unwrap();
+                let mut f = vec![[0.0; 3]; cfg.len()];
+                let mut scratch = Vec::new();
+                let t = eval::energy_forces_par(p, &cfg.simbox, &cfg.positions, &cfg.sizes, &pairs, &mut f, &mut scratch);
+                (pairs, f, t)
+            })
+        };
+        let (p1, f1, t1) = run(1);
+        let (p2, f2, t2) = run(2);
+        assert!(p1.len() >= eval::PAR_MIN_PAIRS, "{} pairs: below the parallel threshold", p1.len());
+        assert_eq!(p1, p2);
+        assert_eq!(f1, f2);
+        assert_eq!(t1, t2);
+        let mut fs = vec![[0.0; 3]; cfg.len()];
+        let ts = eval::energy_forces(p, &cfg.simbox, &cfg.positions, &cfg.sizes, &p1, &mut fs);
+        assert!((ts.energy - t1.energy).abs() <= 1e-12 * ts.energy.abs());
+        let scale = ts.sum_abs_force / ts.n_bonds as f64;
+        for (a, b) in fs.iter().zip(&f1) {
+            for k in 0..3 {
+                assert!((a[k] - b[k]).abs() <= 1e-12 * scale, "{a:?} vs {b:?}");
+            }
+        }
+    });
+}

@@ -2,6 +2,8 @@
 //! METIS nested dissection) against dense linear algebra, and the top of the spectrum by
 //! Lanczos on C = L⁻¹ P K̃ Pᵀ L⁻ᵀ against the dense reduced eigenproblem.
 
+#![allow(clippy::needless_range_loop)]
+
 use bondspace::Configuration;
 use bondspace::operators::Network;
 use bondspace::operators::factor::{Ordering, PinnedCholesky};

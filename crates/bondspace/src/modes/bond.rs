@@ -7,8 +7,8 @@
 //! (`Network::kept`), dof = d·i + k; D is translation-free.
 //!
 //! Two routes:
-//! - [`top_modes`]: the K largest λ and their modes by a restarted Lanczos (faer's Krylov–Schur
-//!   `partial_self_adjoint_eigen`) on the reduced operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ of
+//! - [`top_modes`]: the K largest λ and their modes by thick-restart Lanczos on the reduced
+//!   operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ of
 //!   [`crate::spectra::lanczos`], with P M̃ Pᵀ = L Lᵀ the sparse Cholesky factor of the pinned
 //!   Hessian (pinning is exact, SPEC §2). Neither A nor C is formed; each product costs two
 //!   sparse triangular solves. An eigenvector gives D̃ and f ∝ S D̃; then D = M⁺ Sᵀ f for
@@ -70,7 +70,7 @@ pub fn top_modes_with<const D: usize>(
             net.ndof() - D
         )));
     }
-    // the Krylov–Schur basis must be smaller than the space
+    // the Lanczos basis must be smaller than the space
     let m = net.ndof() - D;
     let (fs, products) = if crate::spectra::lanczos::krylov_dim(k, m) >= m {
         (dense_top_vectors(net, k)?, 0)

@@ -94,6 +94,11 @@ impl std::str::FromStr for Ordering {
     }
 }
 
+/// One METIS call at a time (see [`metis_particle_order`]).
+/// METIS keeps global state (its error-trap jump buffers), so calls from parallel samples are
+/// serialized: concurrent calls gave thread-dependent results in the ensemble test.
+static METIS_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// METIS nested-dissection order (new position → old particle) of the bond graph restricted
 /// to particles `0..n`.
 fn metis_particle_order<const D: usize>(net: &Network<D>, n: usize) -> Result<Vec<usize>> {
@@ -128,6 +133,7 @@ fn metis_particle_order<const D: usize>(net: &Network<D>, n: usize) -> Result<Ve
     let mut perm = vec![0 as metis_sys::idx_t; n];
     let mut iperm = vec![0 as metis_sys::idx_t; n];
     let mut options = [0 as metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize];
+    let _guard = METIS_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: METIS_SetDefaultOptions writes exactly METIS_NOPTIONS entries.
     unsafe { metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr()) };
     // deterministic: METIS' own seed is fixed

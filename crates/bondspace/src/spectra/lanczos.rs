@@ -141,7 +141,7 @@ pub fn top_eigenpairs<const D: usize>(
     });
     let mut op = ReducedOperator::new(net, factor);
     // scale C by an estimate of λ_max (a few power steps) so that the absolute tolerance of
-    // the Krylov–Schur iteration is relative
+    // the Lanczos iteration is relative
     let mut x: Vec<f64> = v0.iter().copied().collect();
     let mut y = vec![0.0; m];
     let mut lmax = 0.0;
