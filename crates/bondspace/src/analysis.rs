@@ -308,6 +308,17 @@ fn analyse_impl<const D: usize>(
         .resolve(net.ndof(), crate::resources::available_memory());
     let opt = &Options { method, ..*opt };
     check_memory(&net, opt)?;
+    // sparse: rank(S) first, so that its LDLᵀ factor is freed before the Cholesky factor is
+    // made (the two together would double the peak memory); the threshold is far below any
+    // non-zero λ of A, which are ≥ λ_min(K̃)/ω²_max (Gershgorin bound of M)
+    let sparse_rank = match opt.method {
+        Method::Sparse => Some(spectra::slicing::bond_rank(
+            &net,
+            1e-9 / hessian_bound(&net),
+            opt.ordering,
+        )?),
+        _ => None,
+    };
     // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an
     // unstable configuration, and slicing needs the scales for its bins. The factor is kept
     // for the modes and dipoles.
@@ -317,9 +328,9 @@ fn analyse_impl<const D: usize>(
     let spectrum = match opt.method {
         Method::Auto => unreachable!("resolved above"),
         Method::Sparse => {
-            // rank(S) by one inertia count; the factorization of the pinned Hessian above
+            // rank(S) by one inertia count (above); the factorization of the pinned Hessian
             // succeeded, so M has no negative eigenvalue
-            let rank = spectra::slicing::bond_rank(&net, 1e-9 * scales.lambda_0, opt.ordering)?;
+            let rank = sparse_rank.expect("counted for sparse");
             Spectrum {
                 bond: Vec::new(),
                 hessian: Vec::new(),
@@ -536,6 +547,18 @@ fn check_memory<const D: usize>(net: &Network<D>, opt: &Options) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Gershgorin bound of the Hessian's largest eigenvalue: the largest row sum of the bond
+/// blocks' norms, Σ_bonds 2(|u″| + (d − 1)|u′/r|) per particle.
+fn hessian_bound<const D: usize>(net: &Network<D>) -> f64 {
+    let mut row = vec![0.0f64; net.n()];
+    for (a, &[i, j]) in net.bonds.iter().enumerate() {
+        let k = 2.0 * (net.d2u[a].abs() + (D as f64 - 1.0) * (net.du[a] / net.r[a]).abs());
+        row[i as usize] += k;
+        row[j as usize] += k;
+    }
+    row.into_iter().fold(f64::MIN_POSITIVE, f64::max)
 }
 
 /// A failed Cholesky of the pinned Hessian means the configuration is unstable.
