@@ -16,8 +16,7 @@
 //! (M̃-orthonormal, the pinned particle at rest), from which the bond-space modes follow
 //! (`modes::bond`). Lanczos vectors have length (n − 1)·d, not N_b.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::cell::{Cell, RefCell};
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::matmul::matmul;
@@ -53,8 +52,8 @@ struct ReducedOperator<'a, const D: usize> {
     net: &'a Network<D>,
     factor: &'a PinnedCholesky,
     scale: f64,
-    work: Mutex<Work>,
-    products: AtomicUsize,
+    work: RefCell<Work>,
+    products: Cell<usize>,
 }
 
 impl<const D: usize> std::fmt::Debug for ReducedOperator<'_, D> {
@@ -70,21 +69,21 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
             net,
             factor,
             scale: 1.0,
-            work: Mutex::new(Work {
+            work: RefCell::new(Work {
                 a: vec![0.0; m],
                 full: vec![0.0; net.ndof()],
                 kfull: vec![0.0; net.ndof()],
                 mem: MemBuffer::new(factor.scratch(1)),
             }),
-            products: AtomicUsize::new(0),
+            products: Cell::new(0),
         }
     }
 
     /// y ← scale · C x.
     fn apply_vec(&self, x: &[f64], y: &mut [f64]) {
-        self.products.fetch_add(1, AtomicOrdering::Relaxed);
+        self.products.set(self.products.get() + 1);
         let m = self.factor.dim();
-        let mut guard = self.work.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.work.borrow_mut();
         let Work {
             a,
             full,
@@ -176,7 +175,7 @@ pub fn top_eigenpairs<const D: usize>(
         out.lambda.push(vals[c] * lmax);
         out.displacement.push(d);
     }
-    out.products = op.products.load(AtomicOrdering::Relaxed);
+    out.products = op.products.get();
     Ok(out)
 }
 
