@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::Context;
 use bondspace::operators::factor::Ordering;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
-use bondspace::{AnyConfiguration, Configuration, io::xyz, progress, with_dim};
+use bondspace::{AnyConfiguration, Configuration, io::xyz, with_dim};
+
+mod progress;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
@@ -903,7 +905,6 @@ fn run_spectrum(
         dipoles: extra.dipoles,
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
     with_dim!(&cfg, c => {
         let a = analysis::analyse_into(c, &opt, out)
             .map_err(|e| anyhow::Error::new(e).context(format!("{}", path.display())))?;
@@ -963,8 +964,7 @@ fn run_bench(sizes: &[usize], explicit_max: usize, bins: usize, seed: u64) -> an
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &n in sizes {
         let opt = IplOptions::defaults(3);
-        let cfg =
-            prepare::ipl_instant_quench::<3>(n, &opt, seed, &progress::ProgressBar::hidden())?;
+        let cfg = prepare::ipl_instant_quench::<3>(n, &opt, seed, bondspace::progress::SILENT)?;
         let net = Network::new(&cfg)?;
         let scales = bondspace::measures::scales(&net)?;
         let mut ex = None;
@@ -1096,18 +1096,17 @@ fn run_scaling_bench(sizes: &[usize], opt: &ScalingOptions) -> anyhow::Result<()
     let mut rows: Vec<[f64; 5]> = Vec::new();
     for &n in sizes {
         let bar = progress::spinner(format!("N = {n}: prepare"));
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         let (cfg, t_prep, m_prep) = measured(|| {
             Ok(prepare::ipl_instant_quench::<3>(
                 n,
                 &IplOptions::defaults(3),
                 opt.seed,
-                &progress::ProgressBar::hidden(),
+                bondspace::progress::SILENT,
             )?)
         })?;
         let net = Network::new(&cfg)?;
         let (amd_nnz, amd_t) = if n <= opt.amd_max {
-            bar.set_message(format!("N = {n}: AMD factor"));
+            bar.0.set_message(format!("N = {n}: AMD factor"));
             let f = HessianSolver::with_ordering(&net, Ordering::Amd)?;
             let i = f.factor().info();
             (
@@ -1117,7 +1116,8 @@ fn run_scaling_bench(sizes: &[usize], opt: &ScalingOptions) -> anyhow::Result<()
         } else {
             ("–".into(), "–".into())
         };
-        bar.set_message(format!("N = {n}: METIS factor and top {} modes", opt.modes));
+        bar.0
+            .set_message(format!("N = {n}: METIS factor and top {} modes", opt.modes));
         let ((solver, modes), t_modes, m_modes) = measured(|| {
             let solver = HessianSolver::with_ordering(&net, Ordering::Metis)?;
             let modes = top_modes_with(&net, &solver, opt.modes)?;
@@ -1127,7 +1127,7 @@ fn run_scaling_bench(sizes: &[usize], opt: &ScalingOptions) -> anyhow::Result<()
         let max_res = modes.residual.iter().copied().fold(0.0, f64::max);
         let scales = measures::scales_with(&net, &solver);
         drop(solver);
-        bar.set_message(format!("N = {n}: tail count"));
+        bar.0.set_message(format!("N = {n}: tail count"));
         let edges = slicing::log_edges(10.0 * scales.lambda_0, 1e4 * scales.lambda_0, opt.bins);
         let ((counts, _rank), t_tail, m_tail) = measured(|| {
             Ok(slicing::bond_histogram(

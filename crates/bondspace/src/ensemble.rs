@@ -177,7 +177,7 @@ pub fn run(
     dir: &Path,
     spec: &EnsembleSpec,
     shard: (usize, usize),
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<RunReport> {
     init_dir(dir, spec)?;
     let (i, n) = shard;
@@ -238,7 +238,7 @@ fn compute_sample<const D: usize>(
     k: usize,
 ) -> Result<()> {
     let seed = derive_seed(spec.seed, &group.name());
-    let bar = indicatif::ProgressBar::hidden();
+    let bar = crate::progress::NoProgress;
     let (cfg, mc): (Configuration<D>, _) = match group.family {
         Family::Ipl { tp: None, .. } => {
             let opt = IplOptions::defaults(D);

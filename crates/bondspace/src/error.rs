@@ -1,8 +1,11 @@
 //! Error type shared by the whole library.
 //!
-//! Every failure that a user can cause (a malformed file, an impossible option, a run that does
-//! not converge) is an [`Error`] with a one-line message; nothing in the library panics on bad
-//! input. [`Error::is_input_error`] tells the CLI which exit status to use (2 for bad input).
+//! Every failure that a user can cause (a malformed file, an impossible request, a run that
+//! does not converge) is an [`Error`] with a one-line message; nothing in the library panics
+//! on bad input. The variants are typed so that a front end can react to them (the CLI maps
+//! them to wording and exit statuses, a Python module to exceptions): messages describe the
+//! problem in the library's terms and never name a command-line flag.
+//! [`Error::is_input_error`] tells which errors are caused by the input.
 
 use std::path::PathBuf;
 
@@ -13,18 +16,59 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be parsed: names the file, the 1-based line and the problem.
-    #[error("{}:{line}: {msg}", file.display())]
+    #[error("{}:{line}: {problem}", file.display())]
     Parse {
         /// The file being read.
         file: PathBuf,
         /// 1-based line number (0 when the problem is not tied to a line).
         line: usize,
         /// What is wrong.
-        msg: String,
+        problem: String,
     },
-    /// Input that parses but makes no physical sense (non-positive box, box too small, ...).
+    /// Input that parses but makes no physical sense (non-positive box, box too small, an
+    /// impossible request, ...).
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The configuration is not force-balanced: max |F_i| exceeds `tolerance` × the typical
+    /// pair force.
+    #[error(
+        "the configuration is not force-balanced: max force {max_force:.3e} exceeds \
+         {tolerance:e} × the typical pair force {typical_force:.3e}"
+    )]
+    NotBalanced {
+        /// max_i |F_i|.
+        max_force: f64,
+        /// The relative tolerance.
+        tolerance: f64,
+        /// The typical pair force (mean |u′| over the bonds).
+        typical_force: f64,
+    },
+    /// The configuration is mechanically unstable (the pinned Hessian is not positive
+    /// definite, or the Hessian has a negative eigenvalue).
+    #[error("{0}")]
+    Unstable(String),
+    /// An analysis needs more memory than is available.
+    #[error(
+        "{what} needs about {:.1} GiB, more than the {:.1} GiB available",
+        need / 1024f64.powi(3),
+        available / 1024f64.powi(3)
+    )]
+    MemoryExceeded {
+        /// What needs the memory (e.g. "method dense for nd = 6000").
+        what: String,
+        /// Bytes needed.
+        need: f64,
+        /// Bytes available.
+        available: f64,
+    },
+    /// More modes were requested than A has non-zero eigenvalues.
+    #[error("{requested} modes requested, but A has only {available} non-zero eigenvalues")]
+    TooManyModes {
+        /// Modes requested.
+        requested: usize,
+        /// Non-zero eigenvalues of A.
+        available: usize,
+    },
     /// An iterative method stopped before reaching its tolerance.
     #[error("{method} did not converge after {iterations} iterations: {detail}")]
     NotConverged {
@@ -51,8 +95,16 @@ pub enum Error {
 impl Error {
     /// True for errors caused by the user's input (exit status 2 in the CLI).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, Error::Parse { .. } | Error::Invalid(_))
-            || matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+        match self {
+            Error::Parse { .. }
+            | Error::Invalid(_)
+            | Error::NotBalanced { .. }
+            | Error::Unstable(_)
+            | Error::MemoryExceeded { .. }
+            | Error::TooManyModes { .. } => true,
+            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            Error::NotConverged { .. } | Error::Numerical(_) => false,
+        }
     }
 
     /// Shorthand for an [`Error::Io`].
@@ -60,6 +112,15 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// Shorthand for an [`Error::Parse`].
+    pub fn parse(file: impl Into<PathBuf>, line: usize, problem: impl Into<String>) -> Self {
+        Error::Parse {
+            file: file.into(),
+            line,
+            problem: problem.into(),
         }
     }
 }

@@ -1,49 +1,29 @@
-//! Progress bars for long jobs (indicatif), drawn on stderr only when it is a terminal and
-//! the user did not ask for quiet output.
+//! Progress reporting of long jobs, as a small trait that front ends implement.
+//!
+//! The library never draws anything: a long routine takes a `&dyn Progress` and tells it the
+//! number of steps, the steps done and what it is doing. [`NoProgress`] ignores everything (the
+//! default for library callers and tests); the command-line tool implements the trait with
+//! terminal bars, a Python front end may forward it to a callback. Calls are cheap and happen
+//! at most once per outer iteration (a minimiser step, a Monte Carlo sweep, a sample), never in
+//! an inner loop.
 
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-pub use indicatif::ProgressBar;
-
-static QUIET: AtomicBool = AtomicBool::new(false);
-
-/// Silences every progress bar created afterwards (`--quiet`).
-pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, Ordering::Relaxed);
+/// Receives the progress of a long job. Every method has a no-op default.
+pub trait Progress: Sync {
+    /// The job has `len` steps (0: unknown).
+    fn set_length(&self, _len: u64) {}
+    /// `delta` more steps are done.
+    fn inc(&self, _delta: u64) {}
+    /// `pos` steps are done (iterative methods of unknown length).
+    fn set_position(&self, _pos: u64) {}
+    /// What the job is doing now.
+    fn set_message(&self, _msg: &str) {}
 }
 
-/// True when bars are drawn (stderr is a terminal and not quiet).
-pub fn enabled() -> bool {
-    !QUIET.load(Ordering::Relaxed) && std::io::stderr().is_terminal()
-}
+/// Progress that goes nowhere.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
 
-/// A bar of `len` steps with a message; hidden when progress is disabled.
-pub fn bar(len: u64, msg: impl Into<String>) -> ProgressBar {
-    if !enabled() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(len);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{msg:>12} [{elapsed_precise}] {bar:40.cyan/blue} {pos}/{len} ({eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    pb.set_message(msg.into());
-    pb
-}
+impl Progress for NoProgress {}
 
-/// A spinner for jobs of unknown length (iterations of a minimiser); hidden when disabled.
-pub fn spinner(msg: impl Into<String>) -> ProgressBar {
-    if !enabled() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}] {pos}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    pb.set_message(msg.into());
-    pb
-}
+/// A `&'static` [`NoProgress`], for calls that want no progress reports.
+pub const SILENT: &NoProgress = &NoProgress;

@@ -11,8 +11,8 @@ use bondspace::operators::Network;
 use bondspace::prepare::{self, IplOptions, QuenchOptions};
 use bondspace::{AnyConfiguration, Configuration};
 
-fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
+fn hidden() -> bondspace::progress::NoProgress {
+    bondspace::progress::NoProgress
 }
 
 /// Energy after applying F = I + γ diag(s) to box and positions and re-minimising.

@@ -6,8 +6,8 @@
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 use bondspace::state;
 
-fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
+fn hidden() -> bondspace::progress::NoProgress {
+    bondspace::progress::NoProgress
 }
 
 #[test]

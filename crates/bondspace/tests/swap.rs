@@ -8,8 +8,8 @@ use bondspace::prepare::{self, IplOptions, QuenchOptions};
 use bondspace::rng::{Purpose, stream};
 use bondspace::{Configuration, SimBox, neighbours};
 
-fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
+fn hidden() -> bondspace::progress::NoProgress {
+    bondspace::progress::NoProgress
 }
 
 /// A random IPL liquid with its overlaps removed.

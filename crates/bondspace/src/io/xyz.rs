@@ -35,7 +35,7 @@ pub fn read_xyz_dim<const D: usize>(path: &Path) -> Result<Configuration<D>> {
     let err = || Error::Parse {
         file: path.to_path_buf(),
         line: 2,
-        msg: format!("expected a {D}D configuration, the file is {dim}D"),
+        problem: format!("expected a {D}D configuration, the file is {dim}D"),
     };
     match any {
         AnyConfiguration::Two(c) => (D == 2)
@@ -76,7 +76,7 @@ impl Ctx<'_> {
         Error::Parse {
             file: PathBuf::from(self.file),
             line,
-            msg: msg.into(),
+            problem: msg.into(),
         }
     }
 }

@@ -430,7 +430,7 @@ mod tests {
             n,
             &IplOptions::defaults(D),
             seed,
-            &indicatif::ProgressBar::hidden(),
+            crate::progress::SILENT,
         )
         .unwrap();
         let net = Network::new(&cfg).unwrap();

@@ -53,7 +53,7 @@ pub fn harmonic_packing<const D: usize>(
     n: usize,
     opt: &HarmonicOptions,
     seed: u64,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Configuration<D>> {
     harmonic_packing_sample(n, opt, seed, 0, progress)
 }
@@ -64,7 +64,7 @@ pub fn harmonic_packing_sample<const D: usize>(
     opt: &HarmonicOptions,
     seed: u64,
     index: u64,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Configuration<D>> {
     if n < 2 {
         return Err(Error::Invalid("need at least 2 particles".into()));

@@ -115,7 +115,7 @@ pub fn ipl_instant_quench<const D: usize>(
     n: usize,
     opt: &IplOptions,
     seed: u64,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Configuration<D>> {
     ipl_instant_quench_sample(n, opt, seed, 0, progress)
 }
@@ -126,7 +126,7 @@ pub fn ipl_instant_quench_sample<const D: usize>(
     opt: &IplOptions,
     seed: u64,
     index: u64,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Configuration<D>> {
     let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
     cfg.info.insert("tp".into(), "inf".into());
@@ -161,7 +161,7 @@ pub fn ipl_swap_glass<const D: usize>(
     swap: &SwapOptions,
     seed: u64,
     index: u64,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<(Configuration<D>, McReport)> {
     let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
     // remove the random overlaps first: a loose minimisation, so that the Monte Carlo energy
@@ -246,7 +246,7 @@ pub fn ipl_swap_samples<const D: usize>(
     seed: u64,
     out: &Path,
     count: usize,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Vec<SampleOutcome>> {
     use rayon::prelude::*;
     let outcomes: Vec<Result<SampleOutcome>> = (0..count)
@@ -284,12 +284,12 @@ pub fn ipl_swap_samples<const D: usize>(
                     });
                 }
             }
-            let inner = if count > 1 {
-                indicatif::ProgressBar::hidden()
+            let inner: &dyn crate::progress::Progress = if count > 1 {
+                crate::progress::SILENT
             } else {
-                progress.clone()
+                progress
             };
-            let (cfg, report) = ipl_swap_glass::<D>(n, opt, swap, seed, k as u64, &inner)?;
+            let (cfg, report) = ipl_swap_glass::<D>(n, opt, swap, seed, k as u64, inner)?;
             // the report first: the configuration file marks a finished sample
             let json = serde_json::to_vec_pretty(&report)
                 .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;

@@ -114,7 +114,7 @@ pub fn fire(
     obj: &mut impl Objective,
     x: &mut [f64],
     opt: &FireOptions,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
     let n = obj.n_coords();
     let block = obj.block();
@@ -223,7 +223,7 @@ pub fn conjugate_gradient(
     obj: &mut impl Objective,
     x: &mut [f64],
     opt: &CgOptions,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
     let n = obj.n_coords();
     let block = obj.block();
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn fire_and_cg_find_the_minimum() {
         let c: Vec<f64> = (0..20).map(|i| (i as f64).sin()).collect();
-        let hidden = indicatif::ProgressBar::hidden();
+        let hidden = crate::progress::NoProgress;
         let mut x = vec![3.0; 20];
         let r = fire(
             &mut Bowl { c: c.clone() },
@@ -424,7 +424,7 @@ mod tests {
 
     #[test]
     fn non_convergence_is_an_error() {
-        let hidden = indicatif::ProgressBar::hidden();
+        let hidden = crate::progress::NoProgress;
         let mut x = vec![3.0; 4];
         let mut opt = FireOptions::for_frequency(5.0);
         opt.max_iter = 3;

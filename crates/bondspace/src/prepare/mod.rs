@@ -8,6 +8,7 @@
 pub mod minimize;
 pub mod swap;
 pub mod system;
+pub mod temperature;
 
 mod harmonic;
 mod ipl;
@@ -18,6 +19,7 @@ pub use ipl::{
     ipl_random, ipl_sizes, ipl_swap_glass, ipl_swap_samples, mc_report_path, sample_path,
 };
 pub use swap::{McReport, SwapOptions};
+pub use temperature::Temperature;
 
 use crate::config::Configuration;
 use crate::error::Result;
@@ -64,7 +66,7 @@ fn omega_max<const D: usize>(cfg: &Configuration<D>) -> f64 {
 pub fn quench<const D: usize>(
     cfg: &mut Configuration<D>,
     opt: &QuenchOptions,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
     let omega = omega_max(cfg);
     let mean = cfg.sizes.iter().sum::<f64>() / cfg.len().max(1) as f64;
@@ -88,7 +90,7 @@ fn quench_with<const D: usize, P: PairPotential>(
     omega: f64,
     fallback: f64,
     opt: &QuenchOptions,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
     let mut sys = system::ParticleSystem::new(p, simbox, positions, sizes, opt.rel_tol, fallback)?;
     let x = positions.as_flattened_mut();

@@ -802,14 +802,14 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
     sizes: &mut [f64],
     opt: &SwapOptions,
     rng: Rng,
-    progress: &indicatif::ProgressBar,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<McReport> {
     let start = std::time::Instant::now();
     let n = positions.len();
     let mut mc = SwapMc::new(pot, simbox, positions, sizes, opt, rng)?;
     let tune = opt.tune_sweeps();
     progress.set_length(opt.sweeps);
-    progress.set_message(format!("SWAP MC at T = {} (tuning δ)", opt.temperature));
+    progress.set_message(&format!("SWAP MC at T = {} (tuning δ)", opt.temperature));
     // tuning: every `window` sweeps, scale δ towards 40 % displacement acceptance
     let window = 5u64;
     let mut last = mc.stats();
@@ -829,7 +829,7 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
         }
     }
     mc.resync_energy();
-    progress.set_message(format!("SWAP MC at T = {}", opt.temperature));
+    progress.set_message(&format!("SWAP MC at T = {}", opt.temperature));
     let prod = opt.sweeps - tune;
     let stride = (prod / opt.records.max(1) as u64).max(1);
     let mean_size = mc.sizes().sum::<f64>() / n as f64;

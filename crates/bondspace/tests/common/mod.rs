@@ -6,8 +6,8 @@ use bondspace::Configuration;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions};
 
 /// A progress bar that draws nothing.
-pub fn hidden() -> indicatif::ProgressBar {
-    indicatif::ProgressBar::hidden()
+pub fn hidden() -> bondspace::progress::NoProgress {
+    bondspace::progress::NoProgress
 }
 
 /// An instantly quenched IPL glass of `n` particles.
