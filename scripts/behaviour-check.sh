@@ -9,7 +9,7 @@
 # usage: scripts/behaviour-check.sh [REF]   (default REF: 0e9ca4d, the last commit before the
 #        redesign of the top floors). Exit 0 when every file agrees, 1 otherwise.
 # Takes about 5 minutes on 2 cores after both builds (the reference build is cached under
-# target/behaviour-ref).
+# target/behaviour-ref; BONDSPACE_REF_BIN=path uses an existing reference binary instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,13 +18,18 @@ WORK=$ROOT/target/behaviour-check
 REFSRC=$ROOT/target/behaviour-ref/src
 rm -rf "$WORK"
 mkdir -p "$WORK"
-if [ ! -d "$REFSRC" ] || [ "$(git -C "$REFSRC" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$REF")" ]; then
-  rm -rf "$REFSRC"
-  git worktree prune
-  git worktree add --detach "$REFSRC" "$REF" >/dev/null
+REFBIN=${BONDSPACE_REF_BIN:-}
+if [ -z "$REFBIN" ]; then
+  if [ ! -d "$REFSRC" ] || [ "$(git -C "$REFSRC" rev-parse HEAD 2>/dev/null)" != "$(git rev-parse "$REF")" ]; then
+    rm -rf "$REFSRC"
+    git worktree prune
+    git worktree add --detach "$REFSRC" "$REF" >/dev/null
+  fi
+  (cd "$REFSRC" && CARGO_TARGET_DIR=$ROOT/target/behaviour-ref/target cargo build --release -q -p bondspace-cli)
+  REFBIN=$ROOT/target/behaviour-ref/target/release/bondspace
 fi
-(cd "$REFSRC" && CARGO_TARGET_DIR=$ROOT/target/behaviour-ref/target cargo build --release -q -p bondspace-cli)
 cargo build --release -q -p bondspace-cli
+NEWBIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/bondspace
 run() { # run BIN DIR: the fixed commands, in DIR
   local B=$1 D=$2
   mkdir -p "$D" && cd "$D"
@@ -46,9 +51,9 @@ run() { # run BIN DIR: the fixed commands, in DIR
   "$B" inspect P/g-0000.xyz > inspect-P.txt
 }
 echo "reference $REF ..."
-(run "$ROOT/target/behaviour-ref/target/release/bondspace" "$WORK/ref")
+(run "$REFBIN" "$WORK/ref")
 echo "this tree ..."
-(run "$ROOT/target/release/bondspace" "$WORK/new")
+(run "$NEWBIN" "$WORK/new")
 python3 - "$WORK/ref" "$WORK/new" <<'PY'
 import json, os, sys
 ref, new = sys.argv[1], sys.argv[2]
