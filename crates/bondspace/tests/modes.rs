@@ -5,7 +5,7 @@
 
 use bondspace::Configuration;
 use bondspace::measures::elastic::HessianSolver;
-use bondspace::measures::ensemble::participation_n;
+use bondspace::modes::participation::participation_n;
 use bondspace::modes::bond::{all_participations, top_modes};
 use bondspace::modes::dipole::{bond_sample, dipole_responses};
 use bondspace::operators::Network;

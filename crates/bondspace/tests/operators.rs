@@ -153,9 +153,9 @@ fn check_slicing<const D: usize>(cfg: &Configuration<D>) {
     let net = Network::new(cfg).unwrap();
     let d = dense::spectrum(&net).unwrap();
     let (lo, hi) = (d.bond[0], *d.bond.last().unwrap());
-    let le = slicing::log_edges(0.5 * lo, 2.0 * hi, 30);
+    let le = bondspace::stats::log_edges(0.5 * lo, 2.0 * hi, 30).unwrap();
     let (wlo, whi) = (d.hessian[0], *d.hessian.last().unwrap());
-    let we = slicing::log_edges(0.5 * wlo, 2.0 * whi, 30);
+    let we = bondspace::stats::log_edges(0.5 * wlo, 2.0 * whi, 30).unwrap();
     let c = slicing::counts(&net, &le, &we).unwrap();
     for k in 0..30 {
         let dl = d

@@ -3,6 +3,7 @@
 //! Every writer goes through [`write_atomic`]: the content goes to a temporary file in the
 //! same directory that is renamed over the target, so a crash never leaves a half-written file.
 
+pub mod json;
 pub mod npy;
 pub mod xyz;
 

@@ -98,7 +98,7 @@ impl<const D: usize> HessianSolver<D> {
     }
 
     /// M⁺ b for a translation-free right-hand side b (length nd): the pinned solve, then the
-    /// mean displacement subtracted (pinning is exact for such b, SPEC §2).
+    /// mean displacement subtracted (pinning one particle is exact for such b).
     pub fn solve(&self, b: &[f64]) -> Vec<f64> {
         self.translation_free(&self.pinned_solve(b))
     }

@@ -1,28 +1,38 @@
-//! Measures of a configuration (SPEC §3) that need only the Hessian: a₀, the athermal shear
-//! modulus G, the shear wave speed c_s, ω₀ = c_s/a₀, λ₀ = ω₀⁻² and ω_ph = 2π c_s / L.
+//! Measures of a configuration that need only the Hessian: the length and frequency scales
+//! that make spectra dimensionless (paper Sec. II): a₀ = (V/N)^{1/d}, the athermal shear
+//! modulus G, the shear wave speed c_s = √(G/ρ), ω₀ = c_s/a₀, λ₀ = ω₀⁻² and the lowest
+//! phonon frequency ω_ph = 2π c_s / L. [`elastic`] owns G and the factor of the pinned Hessian
+//! that the modes reuse.
 
 pub mod elastic;
-pub mod ensemble;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::io::json::nullable_f64;
 
 use crate::error::Result;
 use crate::operators::Network;
 
 /// Scales used to make spectra dimensionless.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scales {
     /// a₀ = (V/N)^{1/d}.
+    #[serde(deserialize_with = "nullable_f64")]
     pub a0: f64,
     /// Athermal shear modulus (simple shear, averaged over the d(d−1)/2 planes).
+    #[serde(deserialize_with = "nullable_f64")]
     pub shear_modulus: f64,
     /// c_s = √(G/ρ), ρ = N/V (unit masses).
+    #[serde(deserialize_with = "nullable_f64")]
     pub c_s: f64,
     /// ω₀ = c_s / a₀.
+    #[serde(deserialize_with = "nullable_f64")]
     pub omega_0: f64,
     /// λ₀ = ω₀⁻².
+    #[serde(deserialize_with = "nullable_f64")]
     pub lambda_0: f64,
     /// ω_ph = 2π c_s / L, L = V^{1/d}.
+    #[serde(deserialize_with = "nullable_f64")]
     pub omega_ph: f64,
 }
 

@@ -10,7 +10,7 @@
 //! - [`top_modes`]: the K largest λ and their modes by thick-restart Lanczos on the reduced
 //!   operator C = L⁻¹ P K̃ Pᵀ L⁻ᵀ of
 //!   [`crate::spectra::lanczos`], with P M̃ Pᵀ = L Lᵀ the sparse Cholesky factor of the pinned
-//!   Hessian (pinning is exact, SPEC §2). Neither A nor C is formed; each product costs two
+//!   Hessian (pinning one particle is exact for translation-free vectors). Neither A nor C is formed; each product costs two
 //!   sparse triangular solves. An eigenvector gives D̃ and f ∝ S D̃; then D = M⁺ Sᵀ f for
 //!   all modes in one multi-column solve, A f = S D, and the residuals ‖A f − λ f‖/λ are
 //!   reported.
@@ -22,7 +22,7 @@ use faer::{Mat, Side};
 
 use crate::error::{Error, Result};
 use crate::measures::elastic::HessianSolver;
-use crate::measures::ensemble::participation_n;
+use super::participation::participation_n;
 use crate::operators::Network;
 
 /// Modes of A, highest λ first.
@@ -36,7 +36,7 @@ pub struct BondModes {
     pub particle_force: Vec<Vec<f64>>,
     /// Displacement modes D = M⁺ Sᵀ f (each of length nd, translation-free).
     pub displacement: Vec<Vec<f64>>,
-    /// N·e(F), the participation of F times N (SPEC §3).
+    /// N·e(F), the participation of F times N ([`super::participation`]).
     pub participation_n: Vec<f64>,
     /// Relative residuals ‖A f − λ f‖ / λ.
     pub residual: Vec<f64>,

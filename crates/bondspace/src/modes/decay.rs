@@ -1,4 +1,4 @@
-//! Spatial decay profiles of particle fields around their core (SPEC §3, paper Fig. 4d).
+//! Spatial decay profiles of particle fields around their core (paper Fig. 4d).
 //!
 //! For a per-particle vector field V (length n·d over the network particles, network
 //! numbering, dof = D·i + k — e.g. D, D_PH, F or F_PH), the *core* is the particle with the
@@ -14,7 +14,6 @@
 
 use crate::config::{Configuration, SimBox};
 use crate::error::{Error, Result};
-use crate::measures::ensemble;
 use crate::operators::Network;
 
 /// Bin edges in r (strictly increasing, positive); bin k is [e_k, e_{k+1}).
@@ -255,7 +254,7 @@ impl DecayAccumulator {
 /// exponent (e.g. −2 for y ∼ r⁻²) and its standard error (NaN with exactly two points). None
 /// with fewer than two usable points or a degenerate spread of r.
 pub fn fit_exponent(r: &[f64], y: &[f64], window: (f64, f64)) -> Option<(f64, f64)> {
-    ensemble::power_law_fit(r, y, window).map(|p| (p.exponent, p.exponent_se))
+    crate::stats::power_law_fit(r, y, window).map(|p| (p.exponent, p.exponent_se))
 }
 
 /// The default fit window (2 a₀, 0.45 L), L the smallest box length.

@@ -1,4 +1,4 @@
-//! Dipole responses (Rainone, Bouchbinder & Lerner 2020; SPEC §3).
+//! Dipole responses (Rainone, Bouchbinder & Lerner 2020).
 //!
 //! For bond α the unit force dipole is Ξ^(α) = Sᵀ|α⟩ (paper Eq. 4) and its displacement
 //! response u = M⁺ Ξ^(α) (Eq. 5). The dipole stiffness is κ_α = (uᵀ M u)/(uᵀ u), and the

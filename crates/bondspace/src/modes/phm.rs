@@ -1,4 +1,4 @@
-//! Pseudo-harmonic modes (SPEC §3; paper Eq. 14, Kapteijns et al. 2020).
+//! Pseudo-harmonic modes (paper Eq. 14, Kapteijns et al. 2020).
 //!
 //! A pseudo-harmonic mode (PHM) is a local minimiser of the cost
 //!
@@ -534,7 +534,7 @@ mod tests {
             cost(net, z0),
             r.cost,
             r.gradient_norm,
-            crate::measures::ensemble::participation_n::<D>(&r.displacement)
+            crate::modes::participation::participation_n::<D>(&r.displacement)
         );
         assert!(
             r.converged,

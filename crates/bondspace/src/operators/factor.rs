@@ -1,5 +1,5 @@
 //! The sparse Cholesky factor of the pinned Hessian, P M̃ Pᵀ = L Lᵀ, with a choice of
-//! fill-reducing ordering P (SPEC §2: pinning one particle is exact for translation-free
+//! fill-reducing ordering P (pinning one particle is exact for translation-free
 //! right-hand sides, and K̃, M̃ are the pinned K and M).
 //!
 //! This one factor serves every sparse computation: M⁺ solves (elastic moduli, modes, dipoles)
@@ -9,7 +9,7 @@
 //! Orderings ([`Ordering`]): faer's approximate minimum degree on the dof graph, or METIS
 //! nested dissection (`METIS_NodeND`, through `metis-sys`) on the particle graph, expanded to
 //! the d dofs of each particle. Nested dissection gives less fill for 3D bond networks; both
-//! are kept so that `bondspace bench --scaling` can compare them (README).
+//! are kept so that the scaling benchmark can compare them (README, Large systems).
 //!
 //! The factor is always supernodal (dense blocks), so that the two triangular halves of a
 //! solve can be applied separately. Factorization and solves run on one thread, so that the
@@ -161,7 +161,7 @@ fn metis_particle_order<const D: usize>(net: &Network<D>, n: usize) -> Result<Ve
 }
 
 /// Size and timing of a factorization.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FactorInfo {
     /// The ordering used.
     pub ordering: Ordering,
@@ -257,7 +257,7 @@ impl PinnedCholesky {
                 Default::default(),
             )
             .map_err(|e| {
-                Error::Invalid(format!(
+                Error::Unstable(format!(
                     "the Hessian is not positive definite ({e:?}): the configuration is \
                      mechanically unstable"
                 ))

@@ -1,4 +1,4 @@
-//! Operators of the bond network (SPEC §2): S, the Hessian M and K = SᵀS, sparse.
+//! Operators of the bond network : S, the Hessian M and K = SᵀS, sparse.
 //!
 //! A [`Network`] is the bond network of a configuration after iterative rattler removal
 //! (particles with fewer than d + 1 bonds): its particles are renumbered 0..n, and for every

@@ -24,7 +24,7 @@ pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, M
     let m = net.ndof() - D;
     let mp = net.dense(true, m);
     let llt = mp.llt(Side::Lower).map_err(|e| {
-        Error::Numerical(format!(
+        Error::Unstable(format!(
             "the pinned Hessian is not positive definite ({e:?}): the configuration is unstable \
              or has floppy modes"
         ))

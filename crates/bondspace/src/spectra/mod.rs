@@ -1,4 +1,4 @@
-//! Spectra of the bond operator A = S M⁺ Sᵀ and of the Hessian M (SPEC §2).
+//! Spectra of the bond operator A = S M⁺ Sᵀ and of the Hessian M.
 //!
 //! - [`explicit`]: the literal definition, dense A (N_b × N_b) from the pseudo-inverse of M;
 //!   kept as the verification method for small N.
@@ -13,12 +13,17 @@
 //! - [`slicing`]: exact eigenvalue counts per bin by inertia (sparse LDLᵀ);
 //! - [`lanczos`]: the largest eigenpairs by Lanczos on C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, with the sparse
 //!   factor of [`crate::operators::factor`].
+//!
+//! [`Method`] names them (and `auto`, which picks one by size).
 
 pub mod dense;
 pub mod eigen;
 pub mod explicit;
 pub mod lanczos;
+pub mod method;
 pub mod slicing;
+
+pub use method::Method;
 
 /// Relative threshold below which an eigenvalue counts as zero (times the largest one).
 pub const ZERO_REL: f64 = 1e-11;

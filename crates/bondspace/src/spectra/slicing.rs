@@ -424,13 +424,6 @@ pub fn bond_rank<const D: usize>(
     c.negative_count_par(-1.0 / threshold, faer::get_global_parallelism())
 }
 
-/// `bins` logarithmic bin edges from `lo` to `hi`.
-pub fn log_edges(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
-    let (a, b) = (lo.ln(), hi.ln());
-    (0..=bins)
-        .map(|k| (a + (b - a) * k as f64 / bins as f64).exp())
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

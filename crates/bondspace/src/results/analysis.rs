@@ -1,16 +1,16 @@
-//! One-configuration analysis: the bond network, a spectrum method, the scales of SPEC §3,
-//! optionally the top modes of A with their pseudo-harmonic counterparts, decay profiles,
-//! participation of every mode and dipole responses, and the result directory of SPEC §7
-//! (`summary.json`, `bond_spectrum.npy`, `hessian_spectrum.npy`, `modes.npz`, ...).
+//! The analysis of one configuration: checks (force balance, stability, memory), the bond
+//! network, a spectrum method, the scales (a₀, G, c_s, ω₀, λ₀, ω_ph), optionally the top
+//! modes of A with their pseudo-harmonic counterparts and decay profiles, the participation
+//! of every mode and dipole responses; [`analyse_into`] writes them stage by stage into a
+//! result directory ([`super::files`]).
 
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
-
+use super::summary::{ModesSummary, Summary};
+use super::write::{clear_results, write_present};
 use crate::config::Configuration;
 use crate::error::{Error, Result};
-use crate::io::npy::write_npy;
 use crate::measures::elastic::HessianSolver;
 use crate::measures::{self, Scales};
 use crate::modes::bond::BondModes;
@@ -18,65 +18,9 @@ use crate::modes::decay::{self, DecayAccumulator, DecayProfile, RadialBins};
 use crate::modes::dipole::DipoleResponse;
 use crate::modes::phm::{self, PhmResult};
 use crate::operators::Network;
-use crate::operators::factor::{FactorInfo, Ordering};
-use crate::spectra::{self, Spectrum};
-
-/// How to compute the spectrum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// Literal dense A = S M⁺ Sᵀ (verification, small N).
-    Explicit,
-    /// Reduced generalized eigenproblem on the pinned space (default).
-    Dense,
-    /// Exact histogram counts by inertia (sparse LDLᵀ), no eigenvalues.
-    Slicing,
-    /// Large systems: no spectrum, rank(S) by one inertia count, and the top modes (with
-    /// `modes` > 0) by Lanczos on the sparse factor.
-    Sparse,
-    /// Chosen by size and memory ([`Method::resolve`]).
-    Auto,
-}
-
-/// `auto` uses `dense` up to this many degrees of freedom nd (N = 3000 in 3D: about a
-/// minute for P(λ) and D(ω) on 2 cores).
-pub const AUTO_DENSE_MAX_DOF: usize = 9_000;
-
-/// `auto` uses `slicing` up to this many degrees of freedom nd (N = 20 000 in 3D: a few
-/// minutes for 30 + 30 bins), and `sparse` above.
-pub const AUTO_SLICING_MAX_DOF: usize = 60_000;
-
-impl Method {
-    /// The name used on the command line and in `summary.json`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Explicit => "explicit",
-            Method::Dense => "dense",
-            Method::Slicing => "slicing",
-            Method::Sparse => "sparse",
-            Method::Auto => "auto",
-        }
-    }
-
-    /// The concrete method for a network of `ndof` degrees of freedom: `auto` becomes
-    /// `dense` up to [`AUTO_DENSE_MAX_DOF`] if its dense matrices (about 6 nd² doubles) fit
-    /// in 80 % of the available memory, `slicing` up to [`AUTO_SLICING_MAX_DOF`], else
-    /// `sparse`. Other methods are returned unchanged.
-    pub fn resolve(self, ndof: usize, available_bytes: Option<f64>) -> Method {
-        if self != Method::Auto {
-            return self;
-        }
-        let dense_bytes = 6.0 * (ndof as f64).powi(2) * 8.0;
-        let fits = available_bytes.is_none_or(|a| dense_bytes < 0.8 * a);
-        if ndof <= AUTO_DENSE_MAX_DOF && fits {
-            Method::Dense
-        } else if ndof <= AUTO_SLICING_MAX_DOF {
-            Method::Slicing
-        } else {
-            Method::Sparse
-        }
-    }
-}
+use crate::operators::factor::Ordering;
+use crate::spectra::{self, Method, Spectrum};
+use crate::stats::log_edges;
 
 /// Options of [`analyse`].
 #[derive(Clone, Copy, Debug)]
@@ -122,76 +66,6 @@ impl Default for Options {
 
 /// Default force-balance check of the analysis, relative to the typical pair force.
 pub const DEFAULT_BALANCE_TOL: f64 = 1e-8;
-
-/// The keys of `summary.json` (SPEC §7).
-#[derive(Clone, Debug, Serialize)]
-pub struct Summary {
-    /// Particles in the configuration (rattlers included).
-    pub n_particles: usize,
-    /// Rattlers removed before building operators.
-    pub n_rattlers: usize,
-    /// Dimension.
-    pub dim: usize,
-    /// Bonds N_b among non-rattlers.
-    pub n_bonds: usize,
-    /// States of self-stress N_b − rank(S).
-    pub n_sss: usize,
-    /// Non-zero eigenvalues of A.
-    pub n_nonzero: usize,
-    /// a₀ = (V/N)^{1/d}.
-    pub a0: f64,
-    /// Athermal shear modulus G.
-    pub shear_modulus: f64,
-    /// c_s = √(G/ρ).
-    pub c_s: f64,
-    /// ω₀ = c_s/a₀.
-    pub omega_0: f64,
-    /// λ₀ = ω₀⁻².
-    pub lambda_0: f64,
-    /// ω_ph = 2π c_s/L.
-    pub omega_ph: f64,
-    /// Total energy.
-    pub energy: f64,
-    /// Virial pressure.
-    pub pressure: f64,
-    /// max_i |F_i|.
-    pub max_force: f64,
-    /// Smallest non-translation Hessian eigenvalue (null for `slicing`, which computes no
-    /// eigenvalue; the Cholesky factorization of the pinned Hessian there shows it positive).
-    pub min_hessian_eigenvalue: Option<f64>,
-    /// Method used (`auto` resolved).
-    pub method: &'static str,
-    /// The sparse Cholesky factor of the pinned Hessian: ordering, size, seconds.
-    pub factor: FactorInfo,
-    /// Top modes: count, residuals, PHM overlaps and decay exponents (with `--modes`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub modes: Option<ModesSummary>,
-    /// Wall time of the analysis.
-    pub seconds: f64,
-}
-
-/// Summary of the top-mode analysis.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ModesSummary {
-    /// Number of modes computed.
-    pub count: usize,
-    /// Largest relative residual ‖A f − λ f‖/λ.
-    pub max_residual: f64,
-    /// Mean 1 − |⟨D|D_PH⟩| over the modes (with `--phm`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean_overlap_d: Option<f64>,
-    /// Mean 1 − |⟨F|F_PH⟩| over the modes (with `--phm`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mean_overlap_f: Option<f64>,
-    /// PHM minimisations that reached the gradient tolerance (with `--phm`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phm_converged: Option<usize>,
-    /// Fit window (r_min, r_max) of the decay exponents ([`decay::default_window`]).
-    pub decay_window: (f64, f64),
-    /// Fitted decay exponents (exponent, standard error) of the mode-averaged profiles, by
-    /// field: `D`, `F`, and with `--phm` `D_PH`, `F_PH` (None where too few bins).
-    pub decay_exponents: Vec<(String, Option<(f64, f64)>)>,
-}
 
 /// Top modes of A and, optionally, their pseudo-harmonic counterparts.
 #[derive(Clone, Debug, Default)]
@@ -296,11 +170,11 @@ fn analyse_impl<const D: usize>(
     if let Some(tol) = opt.force_tolerance
         && st.max_force > tol * st.typical_pair_force
     {
-        return Err(Error::Invalid(format!(
-            "the configuration is not force-balanced: max force {:.3e} exceeds {tol:e} × the \
-             typical pair force {:.3e} (minimise it first, or pass --allow-unbalanced)",
-            st.max_force, st.typical_pair_force
-        )));
+        return Err(Error::NotBalanced {
+            max_force: st.max_force,
+            tolerance: tol,
+            typical_force: st.typical_pair_force,
+        });
     }
     let net = Network::new(cfg)?;
     let method = opt
@@ -339,20 +213,20 @@ fn analyse_impl<const D: usize>(
                 n_nonzero: rank,
             }
         }
-        Method::Dense => spectra::dense::spectrum(&net).map_err(unstable)?,
-        Method::Explicit => spectra::explicit::spectrum(&net).map_err(unstable)?,
+        Method::Dense => spectra::dense::spectrum(&net)?,
+        Method::Explicit => spectra::explicit::spectrum(&net)?,
         Method::Slicing => {
             let (l0, w0) = (scales.lambda_0, scales.omega_0);
-            let le = spectra::slicing::log_edges(
+            let le = log_edges(
                 opt.lambda_range.0 * l0,
                 opt.lambda_range.1 * l0,
                 opt.bins,
-            );
-            let we = spectra::slicing::log_edges(
+            )?;
+            let we = log_edges(
                 (opt.omega_range.0 * w0).powi(2),
                 (opt.omega_range.1 * w0).powi(2),
                 opt.bins,
-            );
+            )?;
             // rank(S): the count of λ above a threshold far below any physical eigenvalue
             let (c, rank) =
                 spectra::slicing::counts_and_rank(&net, &le, &we, 1e-9 * l0, opt.ordering)?;
@@ -371,17 +245,17 @@ fn analyse_impl<const D: usize>(
     };
     let max_w2 = spectrum.hessian.iter().fold(0.0f64, |m, w| m.max(w.abs()));
     if spectrum.min_hessian < -1e-10 * max_w2 {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Unstable(format!(
             "the configuration is mechanically unstable: the Hessian has the negative \
              eigenvalue {:.3e}",
             spectrum.min_hessian
         )));
     }
     if opt.modes > spectrum.n_nonzero {
-        return Err(Error::Invalid(format!(
-            "--modes {} exceeds the {} non-zero eigenvalues of A",
-            opt.modes, spectrum.n_nonzero
-        )));
+        return Err(Error::TooManyModes {
+            requested: opt.modes,
+            available: spectrum.n_nonzero,
+        });
     }
     let summary = Summary {
         n_particles: cfg.len(),
@@ -390,18 +264,15 @@ fn analyse_impl<const D: usize>(
         n_bonds: net.n_bonds(),
         n_sss: spectrum.n_sss,
         n_nonzero: spectrum.n_nonzero,
-        a0: scales.a0,
-        shear_modulus: scales.shear_modulus,
-        c_s: scales.c_s,
-        omega_0: scales.omega_0,
-        lambda_0: scales.lambda_0,
-        omega_ph: scales.omega_ph,
+        scales,
         energy: st.energy,
         pressure: st.pressure,
         max_force: st.max_force,
-        min_hessian_eigenvalue: matches!(opt.method, Method::Dense | Method::Explicit)
+        min_hessian_eigenvalue: opt
+            .method
+            .has_eigenvalues()
             .then_some(spectrum.min_hessian),
-        method: opt.method.name(),
+        method: opt.method,
         factor: solver.factor().info(),
         modes: None,
         seconds: start.elapsed().as_secs_f64(),
@@ -441,7 +312,7 @@ fn analyse_impl<const D: usize>(
     }
     if opt.participation {
         a.participation =
-            Some(crate::modes::bond::all_participations(&a.network).map_err(unstable)?);
+            Some(crate::modes::bond::all_participations(&a.network)?);
         save(&mut a)?;
     }
     Ok(a)
@@ -533,18 +404,19 @@ fn check_memory<const D: usize>(net: &Network<D>, opt: &Options) -> Result<()> {
     if let Some(avail) = available
         && need > avail
     {
-        return Err(Error::Invalid(format!(
-            "method {}{} needs about {:.1} GiB of dense matrices for nd = {nd}, more than the \
-             {:.1} GiB available: use --method slicing (and --modes) for large systems",
-            opt.method.name(),
-            if opt.participation {
-                " with --participation"
-            } else {
-                ""
-            },
-            need / 1024f64.powi(3),
-            avail / 1024f64.powi(3)
-        )));
+        return Err(Error::MemoryExceeded {
+            what: format!(
+                "the {} method{} (dense matrices for nd = {nd})",
+                opt.method.name(),
+                if opt.participation {
+                    " with the participation of every mode"
+                } else {
+                    ""
+                }
+            ),
+            need,
+            available: avail,
+        });
     }
     Ok(())
 }
@@ -561,164 +433,17 @@ fn hessian_bound<const D: usize>(net: &Network<D>) -> f64 {
     row.into_iter().fold(f64::MIN_POSITIVE, f64::max)
 }
 
-/// A failed Cholesky of the pinned Hessian means the configuration is unstable.
-fn unstable(e: Error) -> Error {
-    match e {
-        Error::Numerical(m) if m.contains("not positive definite") => Error::Invalid(m),
-        other => other,
-    }
+
+
+/// The λ/λ₀ bin edges of the default slicing bins, which are also the bins of an ensemble's
+/// pooled P(λ) (so that slicing counts add up directly).
+pub fn lambda_bins() -> Vec<f64> {
+    let o = Options::default();
+    log_edges(o.lambda_range.0, o.lambda_range.1, o.bins).expect("the default bins are valid")
 }
 
-/// Writes `summary.json` and `bond_spectrum.npy`, `hessian_spectrum.npy` (dense, explicit)
-/// or `counts.npz` (slicing: `lambda_edges`, `lambda_counts`, `omega2_edges`,
-/// `omega2_counts`, in simulation units) into `dir`.
-pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
-    clear_results(dir)?;
-    write_present(dir, a)
-}
-
-/// Creates `dir` and removes the result files of an earlier analysis from it (they must not
-/// stand beside new ones).
-fn clear_results(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    for name in RESULT_FILES {
-        let p = dir.join(name);
-        if p.exists() {
-            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes the files of every part present in `a` (each atomically), `summary.json` last.
-fn write_present<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
-    if let Some(c) = &a.counts {
-        let mut z = crate::io::npy::Npz::new();
-        let n = c.lambda_counts.len() as u64;
-        let as_i64 = |v: &[usize]| v.iter().map(|&x| x as i64).collect::<Vec<i64>>();
-        z.add("lambda_edges", &[n + 1], &c.lambda_edges)?;
-        z.add("lambda_counts", &[n], &as_i64(&c.lambda_counts))?;
-        z.add("omega2_edges", &[n + 1], &c.omega2_edges)?;
-        z.add("omega2_counts", &[n], &as_i64(&c.omega2_counts))?;
-        z.write(&dir.join("counts.npz"))?;
-    } else if a.summary.method != Method::Sparse.name() {
-        // (sparse computes no spectrum: no spectrum files)
-        let b = &a.spectrum.bond;
-        write_npy(&dir.join("bond_spectrum.npy"), &[b.len() as u64], b)?;
-        let h = &a.spectrum.hessian;
-        write_npy(&dir.join("hessian_spectrum.npy"), &[h.len() as u64], h)?;
-    }
-    if let Some(m) = &a.modes {
-        write_modes(&dir.join("modes.npz"), &a.network, m)?;
-        let mut z = crate::io::npy::Npz::new();
-        if let Some((_, p)) = m.decay.first() {
-            z.add("r", &[p.r.len() as u64], &p.r)?;
-        }
-        for (name, p) in &m.decay {
-            z.add(name, &[p.mean.len() as u64], &p.mean)?;
-        }
-        z.add("window", &[2], &[m.decay_window.0, m.decay_window.1])?;
-        z.write(&dir.join("decay.npz"))?;
-    }
-    if let Some((l, ne)) = &a.participation {
-        let mut z = crate::io::npy::Npz::new();
-        z.add("lambda", &[l.len() as u64], l)?;
-        z.add("participation_N", &[ne.len() as u64], ne)?;
-        z.write(&dir.join("participation.npz"))?;
-    }
-    if !a.dipoles.is_empty() {
-        let mut z = crate::io::npy::Npz::new();
-        let n = a.dipoles.len() as u64;
-        let bonds = a.network.bonds_original();
-        let pairs: Vec<i64> = a
-            .dipoles
-            .iter()
-            .flat_map(|d| bonds[d.bond].map(i64::from))
-            .collect();
-        z.add("bonds", &[n, 2], &pairs)?;
-        let kappa: Vec<f64> = a.dipoles.iter().map(|d| d.kappa).collect();
-        z.add("kappa", &[n], &kappa)?;
-        let comp: Vec<f64> = a.dipoles.iter().map(|d| d.compliance).collect();
-        z.add("compliance", &[n], &comp)?;
-        z.write(&dir.join("dipoles.npz"))?;
-    }
-    write_summary(dir, a)
-}
-
-/// Every file [`write_results`] may write (removed first, so that none is stale).
-pub const RESULT_FILES: [&str; 8] = [
-    "summary.json",
-    "bond_spectrum.npy",
-    "hessian_spectrum.npy",
-    "counts.npz",
-    "modes.npz",
-    "decay.npz",
-    "participation.npz",
-    "dipoles.npz",
-];
-
-/// The normalization note stored in `modes.npz` (array `normalization`).
-pub const MODES_NORMALIZATION: &str = "bond_force f: unit eigenvector of A = S M+ S^T (largest |f| positive); \
-particle_force F = S^T f; displacement D = M+ S^T f (translation-free), so D.M.D = lambda and F = M D; \
-phm_displacement, phm_force: unit D_PH and F_PH = M D_PH / |M D_PH|; overlap_X = 1 - |<X|X_PH>| of unit vectors; \
-particle arrays are (K, N, d) in the file's particle order, rattlers zero";
-
-/// Writes the arrays of SPEC §7 (`lambda`, `bond_force`, `particle_force`, `displacement`,
-/// `participation_N`, `bonds`), `residual`, the PHM arrays when present, and the note
-/// `normalization`.
-fn write_modes<const D: usize>(path: &Path, net: &Network<D>, m: &ModeResults) -> Result<()> {
-    let k = m.modes.lambda.len() as u64;
-    let nb = net.n_bonds() as u64;
-    let n = net.n_total as u64;
-    // particle fields in the file's numbering, rattlers zero
-    let expand = |fields: &mut dyn Iterator<Item = &Vec<f64>>| -> Vec<f64> {
-        let mut out = Vec::new();
-        for f in fields {
-            let mut full = vec![0.0; net.n_total * D];
-            for (p, &orig) in net.kept.iter().enumerate() {
-                full[orig * D..orig * D + D].copy_from_slice(&f[p * D..p * D + D]);
-            }
-            out.extend(full);
-        }
-        out
-    };
-    let mut z = crate::io::npy::Npz::new();
-    z.add("lambda", &[k], &m.modes.lambda)?;
-    let f: Vec<f64> = m.modes.bond_force.concat();
-    z.add("bond_force", &[k, nb], &f)?;
-    let shape = [k, n, D as u64];
-    z.add(
-        "particle_force",
-        &shape,
-        &expand(&mut m.modes.particle_force.iter()),
-    )?;
-    z.add(
-        "displacement",
-        &shape,
-        &expand(&mut m.modes.displacement.iter()),
-    )?;
-    z.add("participation_N", &[k], &m.modes.participation_n)?;
-    let bonds: Vec<i64> = net
-        .bonds_original()
-        .iter()
-        .flat_map(|b| b.map(i64::from))
-        .collect();
-    z.add("bonds", &[nb, 2], &bonds)?;
-    z.add("residual", &[k], &m.modes.residual)?;
-    if !m.phm.is_empty() {
-        let d: Vec<&Vec<f64>> = m.phm.iter().map(|p| &p.displacement).collect();
-        z.add("phm_displacement", &shape, &expand(&mut d.into_iter()))?;
-        let f: Vec<&Vec<f64>> = m.phm.iter().map(|p| &p.force).collect();
-        z.add("phm_force", &shape, &expand(&mut f.into_iter()))?;
-        z.add("overlap_D", &[k], &overlaps_d(m))?;
-        z.add("overlap_F", &[k], &overlaps_f(m))?;
-    }
-    z.add_text("normalization", MODES_NORMALIZATION)?;
-    z.write(path)
-}
-
-fn write_summary<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
-    let json = serde_json::to_string_pretty(&a.summary)
-        .map_err(|e| Error::Numerical(format!("summary.json: {e}")))?;
-    crate::io::write_atomic(&dir.join("summary.json"), json.as_bytes())
+/// The ω/ω₀ bin edges of an ensemble's pooled D(ω) (the default slicing range).
+pub fn omega_bins() -> Vec<f64> {
+    let o = Options::default();
+    log_edges(o.omega_range.0, o.omega_range.1, o.bins).expect("the default bins are valid")
 }

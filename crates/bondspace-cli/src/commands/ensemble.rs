@@ -1,0 +1,175 @@
+//! `bondspace ensemble` and `bondspace merge`: many samples per group, prepared, analysed and
+//! pooled, resumably and in shards.
+
+use std::path::PathBuf;
+
+use bondspace::ensemble::{self, AnalysisSpec, EnsembleSpec, Family, Group, PooledSummary};
+use clap::Args;
+
+use crate::args::{
+    MethodArg, ModelArg, check_phm, check_pressure, check_samples, input_error, parse_shard,
+    parse_tp,
+};
+use crate::progress;
+
+/// Options of `ensemble`.
+#[derive(Args)]
+pub struct EnsembleArgs {
+    /// Model: ipl (SWAP glasses at --tp) or harmonic (packings at --pressure).
+    #[arg(long, value_enum, default_value = "ipl")]
+    model: ModelArg,
+    /// Spatial dimension (2 or 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+    dim: u8,
+    /// Particles per sample (a list makes one group per N).
+    #[arg(
+        short = 'n',
+        long = "particles",
+        value_delimiter = ',',
+        required = true
+    )]
+    n: Vec<usize>,
+    /// Parent temperatures (ipl; a list, `inf` = instant quench).
+    #[arg(long, value_delimiter = ',', default_value = "inf")]
+    tp: Vec<String>,
+    /// SWAP Monte Carlo sweeps (default: by Tp, see the README).
+    #[arg(long)]
+    sweeps: Option<u64>,
+    /// Target pressures (harmonic; a list).
+    #[arg(long, value_delimiter = ',', default_value = "0.1")]
+    pressure: Vec<f64>,
+    /// Samples per group.
+    #[arg(long, default_value_t = 1)]
+    samples: usize,
+    /// Seed of the ensemble.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Ensemble directory.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Spectrum method per sample (dense or slicing).
+    #[arg(long, value_enum, default_value = "dense")]
+    method: MethodArg,
+    /// Top modes per sample.
+    #[arg(long, default_value_t = 0)]
+    modes: usize,
+    /// Pseudo-harmonic modes of the top modes.
+    #[arg(long)]
+    phm: bool,
+    /// Participation of every mode (dense).
+    #[arg(long)]
+    participation: bool,
+    /// Run only part i of n (0 ≤ i < n), e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+/// The specification the flags describe.
+fn spec(a: &EnsembleArgs) -> anyhow::Result<EnsembleSpec> {
+    check_samples(a.samples)?;
+    check_phm(a.phm, a.modes)?;
+    let mut families = Vec::new();
+    match a.model {
+        ModelArg::Ipl => {
+            for t in &a.tp {
+                let tp = parse_tp(t)?;
+                families.push(Family::Ipl {
+                    tp,
+                    sweeps: tp.finite().and(a.sweeps),
+                });
+            }
+            if a.sweeps.is_some()
+                && !families
+                    .iter()
+                    .any(|f| matches!(f, Family::Ipl { tp, .. } if tp.is_finite()))
+            {
+                return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+        }
+        ModelArg::Harmonic => {
+            for &p in &a.pressure {
+                check_pressure(p)?;
+                families.push(Family::Harmonic { pressure: p });
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    for &n in &a.n {
+        for f in &families {
+            groups.push(Group {
+                dim: a.dim as usize,
+                n,
+                family: f.clone(),
+            });
+        }
+    }
+    let method = a.method.method();
+    if !matches!(method, bondspace::spectra::Method::Dense | bondspace::spectra::Method::Slicing) {
+        return Err(input_error(
+            "ensembles use --method dense or slicing (their spectra are pooled)",
+        ));
+    }
+    if a.participation && method != bondspace::spectra::Method::Dense {
+        return Err(input_error("--participation needs --method dense"));
+    }
+    Ok(EnsembleSpec {
+        groups,
+        samples: a.samples,
+        seed: a.seed,
+        analysis: AnalysisSpec {
+            method,
+            modes: a.modes,
+            phm: a.phm,
+            participation: a.participation,
+        },
+    })
+}
+
+/// Runs `ensemble`.
+pub fn run(a: EnsembleArgs) -> anyhow::Result<()> {
+    let shard = parse_shard(a.shard.as_deref())?;
+    let spec = spec(&a)?;
+    let bar = progress::bar(0, "samples");
+    let rep = ensemble::run(&a.output, &spec, shard, &bar)?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}: {} samples computed, {} already there, {} failed (shard {}/{})",
+        a.output.display(),
+        rep.computed,
+        rep.skipped,
+        rep.failed.len(),
+        shard.0,
+        shard.1
+    );
+    print_pooled(&ensemble::pool(&a.output)?);
+    if !rep.failed.is_empty() {
+        for (name, e) in &rep.failed {
+            eprintln!("failed: {name}: {e}");
+        }
+        anyhow::bail!(
+            "{} samples failed (a re-run retries them)",
+            rep.failed.len()
+        );
+    }
+    Ok(())
+}
+
+/// Runs `merge`.
+pub fn merge(output: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    print_pooled(&ensemble::merge(output, inputs)?);
+    Ok(())
+}
+
+fn print_pooled(pooled: &[PooledSummary]) {
+    for p in pooled {
+        eprintln!(
+            "{}: {} samples pooled, e/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}",
+            p.group,
+            p.samples.len(),
+            p.energy_per_particle.0,
+            p.energy_per_particle.1,
+            p.shear_modulus.0,
+            p.shear_modulus.1
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per subcommand: its arguments, their validation and its printing; the work is
+//! the library's.
+
+pub mod bench;
+pub mod ensemble;
+pub mod inspect;
+pub mod prepare;
+pub mod report;
+pub mod spectrum;

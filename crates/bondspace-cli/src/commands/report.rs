@@ -1,0 +1,69 @@
+//! `bondspace report` and `bondspace reproduce`: the report of an ensemble directory, and the
+//! paper's study end to end.
+
+use std::path::{Path, PathBuf};
+
+use bondspace::ensemble::presets;
+use bondspace::progress::Progress;
+use bondspace_report::reproduce::{self, ReproduceEvents};
+
+use crate::progress;
+
+/// Runs `report`.
+pub fn report(dir: &Path) -> anyhow::Result<()> {
+    let path = bondspace_report::write_report(dir, "")?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Terminal bars and lines on stderr.
+struct Terminal;
+
+impl ReproduceEvents for Terminal {
+    fn progress(&self, name: &str) -> Box<dyn Progress + '_> {
+        Box::new(ClearOnDrop(if name.contains("picture") {
+            progress::spinner(name)
+        } else {
+            progress::bar(0, name)
+        }))
+    }
+    fn say(&self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
+/// A bar cleared from the terminal when the stage is over.
+struct ClearOnDrop(progress::Bar);
+
+impl Progress for ClearOnDrop {
+    fn set_length(&self, len: u64) {
+        self.0.set_length(len);
+    }
+    fn inc(&self, delta: u64) {
+        self.0.inc(delta);
+    }
+    fn set_position(&self, pos: u64) {
+        self.0.set_position(pos);
+    }
+    fn set_message(&self, msg: &str) {
+        self.0.set_message(msg);
+    }
+}
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Runs `reproduce`.
+pub fn reproduce(full: bool, output: Option<PathBuf>, seed: u64) -> anyhow::Result<()> {
+    let study = if full {
+        presets::full(seed)
+    } else {
+        presets::quick(seed)
+    };
+    let dir = output.unwrap_or_else(|| PathBuf::from(study.default_dir));
+    reproduce::run(&study, &dir, &Terminal)?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Benchmarks as data and functions: the spectrum-method comparison and the large-system
+//! scaling run of `bondspace bench`, each returning one typed row per system size (times,
+//! memory, checks); front ends print them.
+
+use std::time::Instant;
+
+use crate::error::Result;
+use crate::measures::{self, elastic::HessianSolver};
+use crate::modes::bond::top_modes_with;
+use crate::operators::Network;
+use crate::operators::factor::Ordering;
+use crate::prepare::{self, IplOptions};
+use crate::progress::{Progress, SILENT};
+use crate::spectra::{dense, explicit, slicing};
+use crate::stats::{log_edges, power_law_fit};
+
+/// The comparison of the spectrum methods on 3D IPL glasses (Tp = ∞).
+#[derive(Clone, Debug)]
+pub struct SpectrumBench {
+    /// System sizes N.
+    pub sizes: Vec<usize>,
+    /// The literal dense A only up to this N (it scales as N_b³).
+    pub explicit_max: usize,
+    /// Logarithmic bins of the slicing method (λ/λ₀ ∈ [1e-3, 1e4], ω/ω₀ ∈ [1e-2, 1e2]).
+    pub bins: usize,
+    /// Seed of the glasses.
+    pub seed: u64,
+}
+
+impl Default for SpectrumBench {
+    fn default() -> Self {
+        Self {
+            sizes: vec![500, 1000, 2000],
+            explicit_max: 2000,
+            bins: 30,
+            seed: 1,
+        }
+    }
+}
+
+/// One size of [`SpectrumBench`]: seconds of each method, P+D (both spectra) and P alone.
+#[derive(Clone, Debug)]
+pub struct SpectrumRow {
+    /// N.
+    pub n: usize,
+    /// Bonds.
+    pub n_bonds: usize,
+    /// explicit, P+D (None above `explicit_max`).
+    pub explicit: Option<f64>,
+    /// dense, P+D.
+    pub dense: f64,
+    /// dense, P only.
+    pub dense_p: f64,
+    /// slicing, P+D.
+    pub slicing: f64,
+    /// slicing, P only.
+    pub slicing_p: f64,
+    /// Whether the slicing counts equal the dense eigenvalues binned (and explicit agrees).
+    pub agree: bool,
+}
+
+fn time<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
+    let t = Instant::now();
+    let v = f()?;
+    Ok((v, t.elapsed().as_secs_f64()))
+}
+
+/// Runs [`SpectrumBench`] at one size.
+pub fn spectrum_row(n: usize, b: &SpectrumBench) -> Result<SpectrumRow> {
+    let opt = IplOptions::defaults(3);
+    let cfg = prepare::ipl_instant_quench::<3>(n, &opt, b.seed, SILENT)?;
+    let net = Network::new(&cfg)?;
+    let scales = measures::scales(&net)?;
+    let (ex, t_ex) = if n <= b.explicit_max {
+        let (e, t) = time(|| explicit::spectrum(&net))?;
+        (Some(e), Some(t))
+    } else {
+        (None, None)
+    };
+    let (de, t_de) = time(|| dense::spectrum(&net))?;
+    let le = log_edges(1e-3 * scales.lambda_0, 1e4 * scales.lambda_0, b.bins)?;
+    let we = log_edges(
+        1e-4 * scales.omega_0.powi(2),
+        1e4 * scales.omega_0.powi(2),
+        b.bins,
+    )?;
+    let (_, t_de_p) = time(|| dense::bond_eigenvalues(&net))?;
+    let (sl, t_sl) = time(|| slicing::counts(&net, &le, &we))?;
+    let (_, t_sl_p) = time(|| {
+        slicing::bond_histogram(&net, &le, 1e-9 * scales.lambda_0, Ordering::default())
+    })?;
+    let agree = (0..b.bins).all(|k| {
+        sl.lambda_counts[k]
+            == de
+                .bond
+                .iter()
+                .filter(|&&l| l > le[k] && l <= le[k + 1])
+                .count()
+    }) && ex
+        .as_ref()
+        .is_none_or(|e| e.bond.len() == de.bond.len() && e.n_sss == de.n_sss);
+    Ok(SpectrumRow {
+        n,
+        n_bonds: net.n_bonds(),
+        explicit: t_ex,
+        dense: t_de,
+        dense_p: t_de_p,
+        slicing: t_sl,
+        slicing_p: t_sl_p,
+        agree,
+    })
+}
+
+/// The scaling benchmark of the sparse route on 3D IPL glasses (instant quench).
+#[derive(Clone, Debug)]
+pub struct ScalingBench {
+    /// System sizes N.
+    pub sizes: Vec<usize>,
+    /// Number of top modes.
+    pub modes: usize,
+    /// Logarithmic bins of the P(λ) tail count, λ/λ₀ ∈ [10, 10⁴].
+    pub bins: usize,
+    /// Seed of the glasses.
+    pub seed: u64,
+    /// Compare the AMD ordering with METIS up to this N (AMD needs about twice the memory).
+    pub amd_max: usize,
+    /// Check the sparse top modes against the dense eigenvalues up to this N.
+    pub dense_max: usize,
+}
+
+impl Default for ScalingBench {
+    fn default() -> Self {
+        Self {
+            sizes: vec![2000, 20_000, 100_000],
+            modes: 50,
+            bins: 10,
+            seed: 1,
+            amd_max: 20_000,
+            dense_max: 2000,
+        }
+    }
+}
+
+/// One size of [`ScalingBench`]: each stage's wall time (s) and peak resident memory (GiB).
+#[derive(Clone, Debug)]
+pub struct ScalingRow {
+    /// N.
+    pub n: usize,
+    /// Bonds.
+    pub n_bonds: usize,
+    /// Preparation (instant quench): seconds and GiB.
+    pub prepare: (f64, f64),
+    /// METIS: nnz(L) and seconds of the factor.
+    pub metis: (usize, f64),
+    /// AMD: nnz(L) and seconds of the factor (None above `amd_max`).
+    pub amd: Option<(usize, f64)>,
+    /// The METIS factor and the top modes: seconds and GiB.
+    pub modes: (f64, f64),
+    /// Operator products of the Lanczos run.
+    pub lanczos_products: usize,
+    /// Largest relative residual of the modes.
+    pub max_residual: f64,
+    /// The tail count: seconds and GiB.
+    pub tail: (f64, f64),
+    /// The tail counts per bin.
+    pub tail_counts: Vec<usize>,
+    /// Largest relative deviation of the top λ from the dense eigenvalues (None above
+    /// `dense_max`).
+    pub dense_deviation: Option<f64>,
+}
+
+/// Wall time and peak resident memory (GiB) of one stage.
+fn measured<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64, f64)> {
+    use crate::resources;
+    resources::reset_peak_memory();
+    let t = Instant::now();
+    let v = f()?;
+    let secs = t.elapsed().as_secs_f64();
+    let gib = resources::peak_memory().unwrap_or(f64::NAN) / 1024f64.powi(3);
+    Ok((v, secs, gib))
+}
+
+/// Runs [`ScalingBench`] at one size; `progress` is told the stage.
+pub fn scaling_row(n: usize, b: &ScalingBench, progress: &dyn Progress) -> Result<ScalingRow> {
+    progress.set_message(&format!("N = {n}: prepare"));
+    let (cfg, t_prep, m_prep) =
+        measured(|| prepare::ipl_instant_quench::<3>(n, &IplOptions::defaults(3), b.seed, SILENT))?;
+    let net = Network::new(&cfg)?;
+    let amd = if n <= b.amd_max {
+        progress.set_message(&format!("N = {n}: AMD factor"));
+        let f = HessianSolver::with_ordering(&net, Ordering::Amd)?;
+        let i = f.factor().info();
+        Some((i.nnz_l, i.symbolic_seconds + i.numeric_seconds))
+    } else {
+        None
+    };
+    progress.set_message(&format!("N = {n}: METIS factor and top {} modes", b.modes));
+    let ((solver, modes), t_modes, m_modes) = measured(|| {
+        let solver = HessianSolver::with_ordering(&net, Ordering::Metis)?;
+        let modes = top_modes_with(&net, &solver, b.modes)?;
+        Ok((solver, modes))
+    })?;
+    let info = solver.factor().info();
+    let max_residual = modes.residual.iter().copied().fold(0.0, f64::max);
+    let scales = measures::scales_with(&net, &solver);
+    drop(solver);
+    progress.set_message(&format!("N = {n}: tail count"));
+    let edges = log_edges(10.0 * scales.lambda_0, 1e4 * scales.lambda_0, b.bins)?;
+    let ((counts, _rank), t_tail, m_tail) = measured(|| {
+        slicing::bond_histogram(&net, &edges, 1e-9 * scales.lambda_0, Ordering::Metis)
+    })?;
+    // the top modes against the dense reduced eigenproblem (small N)
+    let dense_deviation = if n <= b.dense_max {
+        let (ev, _) = dense::bond_eigenvalues(&net)?;
+        let top: Vec<f64> = ev.iter().rev().take(b.modes).copied().collect();
+        Some(
+            top.iter()
+                .zip(&modes.lambda)
+                .map(|(a, b)| (a - b).abs() / a)
+                .fold(0.0, f64::max),
+        )
+    } else {
+        None
+    };
+    Ok(ScalingRow {
+        n,
+        n_bonds: net.n_bonds(),
+        prepare: (t_prep, m_prep),
+        metis: (info.nnz_l, info.symbolic_seconds + info.numeric_seconds),
+        amd,
+        modes: (t_modes, m_modes),
+        lanczos_products: modes.lanczos_products,
+        max_residual,
+        tail: (t_tail, m_tail),
+        tail_counts: counts,
+        dense_deviation,
+    })
+}
+
+/// The exponent a of y ∝ x^a by least squares in log–log over the positive, finite points
+/// (the growth of a cost with N).
+pub fn growth_exponent(x: &[f64], y: &[f64]) -> Option<f64> {
+    power_law_fit(x, y, (0.0, f64::INFINITY)).map(|p| p.exponent)
+}

@@ -1,0 +1,85 @@
+//! Batches of independent samples, the machinery shared by ensembles and by SWAP batches of
+//! glasses: the samples run in parallel (rayon), each with its own random streams and every
+//! dense kernel sequential inside it ([`SequentialKernels`]), so that the results do not depend
+//! on the thread count; each finished sample is written atomically, through a hidden
+//! temporary directory or file renamed into place, so a killed batch resumes where it stopped.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Every dense kernel of faer sequential while this guard lives (samples run in parallel
+/// instead); the previous setting is restored when it drops, also on a panic.
+pub struct SequentialKernels {
+    previous: faer::Par,
+}
+
+impl SequentialKernels {
+    /// Switches faer's global parallelism off until the guard drops.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        let previous = faer::get_global_parallelism();
+        faer::set_global_parallelism(faer::Par::Seq);
+        Self { previous }
+    }
+}
+
+impl Drop for SequentialKernels {
+    fn drop(&mut self) {
+        faer::set_global_parallelism(self.previous);
+    }
+}
+
+/// Runs `f` on every item in parallel with sequential dense kernels, returning the results in
+/// item order; `per_item`, when given, is advanced by one as each item finishes.
+pub fn run_parallel<I: Sync, T: Send>(
+    items: &[I],
+    per_item: Option<&dyn Progress>,
+    f: impl Fn(&I) -> T + Sync,
+) -> Vec<T> {
+    let _seq = SequentialKernels::new();
+    items
+        .par_iter()
+        .map(|item| {
+            let r = f(item);
+            if let Some(p) = per_item {
+                p.inc(1);
+            }
+            r
+        })
+        .collect()
+}
+
+/// An empty hidden directory `.NAME.tmp` beside `done`, to be renamed to `done` when complete
+/// (one left by an interrupted run is removed first).
+pub fn fresh_tmp_dir(done: &Path) -> Result<PathBuf> {
+    let parent = done
+        .parent()
+        .ok_or_else(|| Error::Invalid(format!("{} has no parent", done.display())))?;
+    let name = done.file_name().map(|s| s.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{}.tmp", name.unwrap_or_default()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Renames a completed temporary directory into place.
+pub fn commit_dir(tmp: &Path, done: &Path) -> Result<()> {
+    std::fs::rename(tmp, done).map_err(|e| Error::io(done, e))
+}
+
+/// Copies a sample directory through a temporary name (never a half-copied sample).
+pub fn copy_dir(src: &Path, dst: &Path) -> Result<()> {
+    let tmp = fresh_tmp_dir(dst)?;
+    for entry in std::fs::read_dir(src).map_err(|e| Error::io(src, e))? {
+        let entry = entry.map_err(|e| Error::io(src, e))?;
+        let to = tmp.join(entry.file_name());
+        std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
+    }
+    commit_dir(&tmp, dst)
+}

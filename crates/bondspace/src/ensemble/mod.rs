@@ -1,0 +1,188 @@
+//! Ensembles: many samples of one or several groups (model, d, N, Tp or pressure), each
+//! prepared, analysed and written as soon as it completes; resumable, shardable and pooled.
+//!
+//! Layout of an ensemble directory `DIR`:
+//! - `DIR/ensemble.json`: the specification; a re-run (or another shard) must match it.
+//! - `DIR/<group>/sample-kkkk/`: a result directory ([`crate::results::files`]) with the
+//!   configuration `config.xyz` (and `mc.json` for a finite Tp). A sample is written
+//!   into a hidden temporary directory that is renamed into place when complete, so a sample
+//!   directory is always whole; a re-run skips the samples that exist.
+//! - `DIR/<group>/pooled.npz`, `pooled.json`: pooled over the samples present ([`pool()`]).
+//!
+//! Sample k of a group uses the random streams of `(derive_seed(seed, group name), k)` and
+//! every dense kernel runs sequentially inside a sample (samples run in parallel), so the
+//! files are identical for any thread count, any sharding and any interruption.
+//!
+//! Modules: [`batch`] (parallel, deterministic, resumable batches of samples, shared with the
+//! SWAP batches of [`glasses`]), [`run`](mod@run) (prepare and analyse the samples),
+//! [`pool`](mod@pool) (pool them), [`merge`](mod@merge) (merge shards), [`presets`] (the
+//! paper's studies as data).
+
+pub mod batch;
+pub mod glasses;
+pub mod merge;
+pub mod pool;
+pub mod presets;
+pub mod run;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::prepare::Temperature;
+use crate::spectra::Method;
+
+pub use merge::merge;
+pub use pool::{PooledSummary, load_group, pool};
+pub use run::{RunReport, run};
+
+/// The specification file of an ensemble directory.
+pub const SPEC_FILE: &str = "ensemble.json";
+/// The pooled histograms of a group directory (npz).
+pub const POOLED_NPZ: &str = "pooled.npz";
+/// The pooled scalars of a group directory (JSON, [`PooledSummary`]).
+pub const POOLED_JSON: &str = "pooled.json";
+
+/// How the samples of a group are made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "lowercase")]
+pub enum Family {
+    /// IPL glass: SWAP Monte Carlo at a finite `tp` (Tp = ∞: instant quench), then quench.
+    Ipl {
+        /// Parent temperature.
+        tp: Temperature,
+        /// Monte Carlo sweeps (None: [`prepare::default_sweeps`]).
+        sweeps: Option<u64>,
+    },
+    /// Harmonic-sphere packing at a target pressure.
+    Harmonic {
+        /// Target pressure.
+        pressure: f64,
+    },
+}
+
+/// One group of samples.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    /// Dimension (2 or 3).
+    pub dim: usize,
+    /// Particles per sample.
+    pub n: usize,
+    /// Model and state point.
+    pub family: Family,
+}
+
+impl Group {
+    /// Directory name, e.g. `ipl-3d-n2000-tp0.45`, `ipl-3d-n2000-tpinf`,
+    /// `harmonic-3d-n1000-p0.1`.
+    pub fn name(&self) -> String {
+        match &self.family {
+            Family::Ipl { tp, .. } => format!("ipl-{}d-n{}-tp{tp}", self.dim, self.n),
+            Family::Harmonic { pressure } => {
+                format!("harmonic-{}d-n{}-p{pressure}", self.dim, self.n)
+            }
+        }
+    }
+}
+
+/// What is computed for every sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSpec {
+    /// Spectrum method (dense or slicing).
+    pub method: Method,
+    /// Top modes per sample.
+    pub modes: usize,
+    /// Pseudo-harmonic modes of the top modes.
+    pub phm: bool,
+    /// Participation of every mode (dense only).
+    pub participation: bool,
+}
+
+/// An ensemble: groups × samples.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleSpec {
+    /// The groups.
+    pub groups: Vec<Group>,
+    /// Samples per group.
+    pub samples: usize,
+    /// Seed of the whole ensemble.
+    pub seed: u64,
+    /// Per-sample analysis.
+    pub analysis: AnalysisSpec,
+}
+
+impl EnsembleSpec {
+    /// Checks the specification.
+    pub fn check(&self) -> Result<()> {
+        if self.groups.is_empty() || self.samples == 0 {
+            return Err(Error::Invalid(
+                "an ensemble needs a group and a sample".into(),
+            ));
+        }
+        for g in &self.groups {
+            if !(g.dim == 2 || g.dim == 3) || g.n < 2 {
+                return Err(Error::Invalid(format!("{}: bad dimension or N", g.name())));
+            }
+        }
+        if !matches!(self.analysis.method, Method::Dense | Method::Slicing) {
+            return Err(Error::Invalid(
+                "an ensemble's spectrum method must be dense or slicing (its spectra are pooled)"
+                    .into(),
+            ));
+        }
+        if self.analysis.participation && self.analysis.method != Method::Dense {
+            return Err(Error::Invalid(
+                "the participation of every mode needs the dense method".into(),
+            ));
+        }
+        if self.analysis.phm && self.analysis.modes == 0 {
+            return Err(Error::Invalid(
+                "pseudo-harmonic modes need top modes (modes > 0)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every (group, sample) task, group-major.
+    pub fn tasks(&self) -> Vec<(usize, usize)> {
+        (0..self.groups.len())
+            .flat_map(|g| (0..self.samples).map(move |k| (g, k)))
+            .collect()
+    }
+}
+
+/// The directory of sample `k` of `group`.
+pub fn sample_dir(dir: &Path, group: &Group, k: usize) -> PathBuf {
+    dir.join(group.name()).join(format!("sample-{k:04}"))
+}
+
+/// Writes `DIR/ensemble.json`, or checks that an existing one holds the same specification.
+pub fn init_dir(dir: &Path, spec: &EnsembleSpec) -> Result<()> {
+    spec.check()?;
+    let path = dir.join(SPEC_FILE);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let old: EnsembleSpec = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        if &old != spec {
+            return Err(Error::Invalid(format!(
+                "{} holds a different ensemble (other groups, samples, seed or analysis): use \
+                 another directory",
+                path.display()
+            )));
+        }
+        return Ok(());
+    }
+    let json = serde_json::to_vec_pretty(spec)
+        .map_err(|e| Error::Invalid(format!("ensemble.json: {e}")))?;
+    crate::io::write_atomic(&path, &json)
+}
+
+
+/// Reads the specification of an ensemble directory.
+pub fn read_spec(dir: &Path) -> Result<EnsembleSpec> {
+    let p = dir.join(SPEC_FILE);
+    let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))
+}

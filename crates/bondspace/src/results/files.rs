@@ -1,0 +1,122 @@
+//! Every file and array name of a result directory, in one place.
+//!
+//! A result directory holds the analysis of one configuration. All arrays are little-endian
+//! float64 (counts and indices int64), readable with `numpy.load`:
+//!
+//! | file | arrays | written by |
+//! |---|---|---|
+//! | [`SUMMARY`] | the scalars ([`super::Summary`]) | every method, updated after each stage |
+//! | [`BOND_SPECTRUM`] | every non-zero λ of A, ascending, simulation units | dense, explicit |
+//! | [`HESSIAN_SPECTRUM`] | every non-zero ω², ascending | dense, explicit |
+//! | [`COUNTS`] | [`counts`]: λ and ω² bin edges and counts | slicing |
+//! | [`MODES`] | [`modes`]: the top modes, with PHMs when asked | top modes |
+//! | [`DECAY`] | [`decay`]: mode-averaged decay profiles | top modes |
+//! | [`PARTICIPATION`] | [`participation`]: λ and N·e of every mode | participation |
+//! | [`DIPOLES`] | [`dipoles`]: bonds, κ_α, A_αα | dipoles |
+//!
+//! An ensemble's sample directory adds [`CONFIG`] (the configuration) and, for a finite
+//! parent temperature, [`MC`] (the Monte Carlo diagnostics).
+
+/// Scalar results (JSON).
+pub const SUMMARY: &str = "summary.json";
+/// Non-zero λ of A (npy).
+pub const BOND_SPECTRUM: &str = "bond_spectrum.npy";
+/// Non-zero ω² of the Hessian (npy).
+pub const HESSIAN_SPECTRUM: &str = "hessian_spectrum.npy";
+/// Slicing counts (npz, [`counts`]).
+pub const COUNTS: &str = "counts.npz";
+/// Top modes (npz, [`modes`]).
+pub const MODES: &str = "modes.npz";
+/// Decay profiles (npz, [`decay`]).
+pub const DECAY: &str = "decay.npz";
+/// Participation of every mode (npz, [`participation`]).
+pub const PARTICIPATION: &str = "participation.npz";
+/// Dipole responses (npz, [`dipoles`]).
+pub const DIPOLES: &str = "dipoles.npz";
+/// The configuration of an ensemble sample (extended XYZ).
+pub const CONFIG: &str = "config.xyz";
+/// The SWAP Monte Carlo diagnostics of an ensemble sample (JSON).
+pub const MC: &str = "mc.json";
+
+/// Every file an analysis may write (removed before a new analysis, so that none is stale).
+pub const RESULT_FILES: [&str; 8] = [
+    SUMMARY,
+    BOND_SPECTRUM,
+    HESSIAN_SPECTRUM,
+    COUNTS,
+    MODES,
+    DECAY,
+    PARTICIPATION,
+    DIPOLES,
+];
+
+/// Arrays of [`COUNTS`](super::files::COUNTS), in simulation units. A λ bin is
+/// (e_k, e_{k+1}], an ω² bin [e_k, e_{k+1}) (see `stats::bins`).
+pub mod counts {
+    /// λ bin edges.
+    pub const LAMBDA_EDGES: &str = "lambda_edges";
+    /// Eigenvalues of A per λ bin.
+    pub const LAMBDA_COUNTS: &str = "lambda_counts";
+    /// ω² bin edges.
+    pub const OMEGA2_EDGES: &str = "omega2_edges";
+    /// Hessian eigenvalues per ω² bin.
+    pub const OMEGA2_COUNTS: &str = "omega2_counts";
+}
+
+/// Arrays of [`MODES`](super::files::MODES). Particle arrays are (K, N, d) in the file's
+/// particle order, rattlers zero; [`modes::NORMALIZATION`] is a text note stating the
+/// normalisations.
+pub mod modes {
+    /// λ of each mode (K).
+    pub const LAMBDA: &str = "lambda";
+    /// Unit bond force modes f (K, N_b).
+    pub const BOND_FORCE: &str = "bond_force";
+    /// Particle force modes F = Sᵀf (K, N, d).
+    pub const PARTICLE_FORCE: &str = "particle_force";
+    /// Displacements D = M⁺Sᵀf (K, N, d).
+    pub const DISPLACEMENT: &str = "displacement";
+    /// N·e(F) of each mode (K).
+    pub const PARTICIPATION_N: &str = "participation_N";
+    /// The bonds as particle pairs in file numbering (N_b, 2).
+    pub const BONDS: &str = "bonds";
+    /// ‖Af − λf‖/λ (K).
+    pub const RESIDUAL: &str = "residual";
+    /// Unit pseudo-harmonic modes D_PH (K, N, d).
+    pub const PHM_DISPLACEMENT: &str = "phm_displacement";
+    /// F_PH = M D_PH / |M D_PH| (K, N, d).
+    pub const PHM_FORCE: &str = "phm_force";
+    /// 1 − |⟨D|D_PH⟩| (K).
+    pub const OVERLAP_D: &str = "overlap_D";
+    /// 1 − |⟨F|F_PH⟩| (K).
+    pub const OVERLAP_F: &str = "overlap_F";
+    /// The normalisation note (text).
+    pub const NORMALIZATION: &str = "normalization";
+}
+
+/// Arrays of [`DECAY`](super::files::DECAY).
+pub mod decay {
+    /// Bin radii.
+    pub const R: &str = "r";
+    /// The fit window (r_min, r_max).
+    pub const WINDOW: &str = "window";
+    /// The profiles, one array per field, in this order when present.
+    pub const FIELDS: [&str; 4] = ["D", "F", "D_PH", "F_PH"];
+}
+
+/// Arrays of [`PARTICIPATION`](super::files::PARTICIPATION).
+pub mod participation {
+    /// Every non-zero λ, ascending.
+    pub const LAMBDA: &str = "lambda";
+    /// N·e(F) of each mode.
+    pub const PARTICIPATION_N: &str = "participation_N";
+}
+
+/// Arrays of [`DIPOLES`](super::files::DIPOLES).
+pub mod dipoles {
+    /// The bonds as particle pairs in file numbering (K, 2).
+    pub const BONDS: &str = "bonds";
+    /// κ_α = uᵀMu / uᵀu, the dipole stiffness of each bond (u = M⁺Sᵀ|α⟩).
+    pub const KAPPA: &str = "kappa";
+    /// uᵀMu = A_αα, the dipole compliance of each bond.
+    pub const COMPLIANCE: &str = "compliance";
+}
