@@ -87,7 +87,13 @@ pub fn claims(ipl: &[&(Group, GroupStats)], harm: &[&(Group, GroupStats)]) -> Ve
             let inc = v.windows(2).all(|w| w[0] < w[1]);
             let values: Vec<String> = finite
                 .iter()
-                .map(|s| format!("Tp {} → {}", s.tp.map_or(f64::NAN, Temperature::value), show(get(s))))
+                .map(|s| {
+                    format!(
+                        "Tp {} → {}",
+                        s.tp.map_or(f64::NAN, Temperature::value),
+                        show(get(s))
+                    )
+                })
                 .collect();
             Some(format!(
                 "{name} against Tp ({}): {}.",
@@ -132,4 +138,3 @@ pub fn claims(ipl: &[&(Group, GroupStats)], harm: &[&(Group, GroupStats)]) -> Ve
     }
     out
 }
-

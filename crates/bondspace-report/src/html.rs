@@ -59,4 +59,3 @@ pub fn html(md: &str) -> String {
     h.push_str("</body></html>\n");
     h
 }
-

@@ -25,7 +25,6 @@ pub(crate) fn fmt_e(v: Option<(f64, f64)>) -> String {
     }
 }
 
-
 /// The Markdown of the report of the ensemble in `dir`.
 pub fn report_markdown(
     dir: &Path,

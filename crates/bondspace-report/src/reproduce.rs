@@ -53,7 +53,8 @@ pub fn run(study: &Study, dir: &Path, events: &dyn ReproduceEvents) -> Result<Pa
     let seed = study.ipl.seed;
     {
         let bar = events.progress("2D mode picture");
-        let cfg = prepare::ipl_instant_quench::<2>(n2, &IplOptions::defaults(2), seed, bar.as_ref())?;
+        let cfg =
+            prepare::ipl_instant_quench::<2>(n2, &IplOptions::defaults(2), seed, bar.as_ref())?;
         xyz::write_xyz(&cfg, &two.join(files::CONFIG))?;
         let a = results::analyse_into(&cfg, &study.mode_picture_analysis, &two)?;
         crate::draw_mode_2d(&cfg, &a, 0, &two, "fig1b_4abc_mode_2d")?;

@@ -104,7 +104,8 @@ fn pooled(data: &[SampleRecord], idx: &[usize]) -> (Histogram, Histogram) {
 /// The N·e plateau of the samples `idx`: the mean N·e of their modes with λ/λ₀ in [`TAIL`].
 fn plateau_of(data: &[SampleRecord], idx: &[usize]) -> Option<f64> {
     window_mean(
-        idx.iter().flat_map(|&i| data[i].participation.iter().copied()),
+        idx.iter()
+            .flat_map(|&i| data[i].participation.iter().copied()),
         TAIL,
     )
 }
@@ -209,4 +210,3 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
     g.d = Some(d);
     g
 }
-

@@ -86,9 +86,8 @@ pub fn spectrum_row(n: usize, b: &SpectrumBench) -> Result<SpectrumRow> {
     )?;
     let (_, t_de_p) = time(|| dense::bond_eigenvalues(&net))?;
     let (sl, t_sl) = time(|| slicing::counts(&net, &le, &we))?;
-    let (_, t_sl_p) = time(|| {
-        slicing::bond_histogram(&net, &le, 1e-9 * scales.lambda_0, Ordering::default())
-    })?;
+    let (_, t_sl_p) =
+        time(|| slicing::bond_histogram(&net, &le, 1e-9 * scales.lambda_0, Ordering::default()))?;
     let agree = (0..b.bins).all(|k| {
         sl.lambda_counts[k]
             == de

@@ -5,9 +5,9 @@
 
 use bondspace::Configuration;
 use bondspace::measures::elastic::HessianSolver;
-use bondspace::modes::participation::participation_n;
 use bondspace::modes::bond::{all_participations, top_modes};
 use bondspace::modes::dipole::{bond_sample, dipole_responses};
+use bondspace::modes::participation::participation_n;
 use bondspace::operators::Network;
 use bondspace::spectra::explicit;
 use faer::Side;

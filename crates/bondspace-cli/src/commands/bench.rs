@@ -85,7 +85,8 @@ fn spectrum(b: &SpectrumBench) -> anyhow::Result<()> {
     for &n in &b.sizes {
         let r = bench::spectrum_row(n, b)?;
         let f = |t: Option<f64>| t.map_or("–".to_string(), |t| format!("{t:.2}"));
-        let ratio = |a: Option<f64>, b: f64| a.map_or("–".to_string(), |a| format!("{:.1}×", a / b));
+        let ratio =
+            |a: Option<f64>, b: f64| a.map_or("–".to_string(), |a| format!("{:.1}×", a / b));
         println!(
             "| {n} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {:.1}× | {} |",
             r.n_bonds,

@@ -104,7 +104,10 @@ fn spec(a: &EnsembleArgs) -> anyhow::Result<EnsembleSpec> {
         }
     }
     let method = a.method.method();
-    if !matches!(method, bondspace::spectra::Method::Dense | bondspace::spectra::Method::Slicing) {
+    if !matches!(
+        method,
+        bondspace::spectra::Method::Dense | bondspace::spectra::Method::Slicing
+    ) {
         return Err(input_error(
             "ensembles use --method dense or slicing (their spectra are pooled)",
         ));

@@ -76,4 +76,3 @@ fn same_files(a: &Path, b: &Path) -> Result<bool> {
     }
     Ok(true)
 }
-

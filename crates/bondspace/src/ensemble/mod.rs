@@ -179,7 +179,6 @@ pub fn init_dir(dir: &Path, spec: &EnsembleSpec) -> Result<()> {
     crate::io::write_atomic(&path, &json)
 }
 
-
 /// Reads the specification of an ensemble directory.
 pub fn read_spec(dir: &Path) -> Result<EnsembleSpec> {
     let p = dir.join(SPEC_FILE);

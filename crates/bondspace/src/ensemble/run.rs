@@ -102,8 +102,7 @@ fn compute_sample<const D: usize>(
                 pressure,
                 ..Default::default()
             };
-            let c =
-                prepare::harmonic_packing_sample::<D>(group.n, &opt, seed, k as u64, SILENT)?;
+            let c = prepare::harmonic_packing_sample::<D>(group.n, &opt, seed, k as u64, SILENT)?;
             (c, None)
         }
     };

@@ -20,9 +20,9 @@
 use faer::linalg::triangular_solve::solve_upper_triangular_in_place;
 use faer::{Mat, Side};
 
+use super::participation::participation_n;
 use crate::error::{Error, Result};
 use crate::measures::elastic::HessianSolver;
-use super::participation::participation_n;
 use crate::operators::Network;
 
 /// Modes of A, highest λ first.

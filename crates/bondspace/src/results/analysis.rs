@@ -217,11 +217,7 @@ fn analyse_impl<const D: usize>(
         Method::Explicit => spectra::explicit::spectrum(&net)?,
         Method::Slicing => {
             let (l0, w0) = (scales.lambda_0, scales.omega_0);
-            let le = log_edges(
-                opt.lambda_range.0 * l0,
-                opt.lambda_range.1 * l0,
-                opt.bins,
-            )?;
+            let le = log_edges(opt.lambda_range.0 * l0, opt.lambda_range.1 * l0, opt.bins)?;
             let we = log_edges(
                 (opt.omega_range.0 * w0).powi(2),
                 (opt.omega_range.1 * w0).powi(2),
@@ -268,10 +264,7 @@ fn analyse_impl<const D: usize>(
         energy: st.energy,
         pressure: st.pressure,
         max_force: st.max_force,
-        min_hessian_eigenvalue: opt
-            .method
-            .has_eigenvalues()
-            .then_some(spectrum.min_hessian),
+        min_hessian_eigenvalue: opt.method.has_eigenvalues().then_some(spectrum.min_hessian),
         method: opt.method,
         factor: solver.factor().info(),
         modes: None,
@@ -311,8 +304,7 @@ fn analyse_impl<const D: usize>(
         }
     }
     if opt.participation {
-        a.participation =
-            Some(crate::modes::bond::all_participations(&a.network)?);
+        a.participation = Some(crate::modes::bond::all_participations(&a.network)?);
         save(&mut a)?;
     }
     Ok(a)
@@ -432,8 +424,6 @@ fn hessian_bound<const D: usize>(net: &Network<D>) -> f64 {
     }
     row.into_iter().fold(f64::MIN_POSITIVE, f64::max)
 }
-
-
 
 /// The λ/λ₀ bin edges of the default slicing bins, which are also the bins of an ensemble's
 /// pooled P(λ) (so that slicing counts add up directly).

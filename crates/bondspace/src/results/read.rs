@@ -188,7 +188,10 @@ impl SampleRecord {
             }
         } else {
             let (bond, hessian) = read_spectrum(dir)?.ok_or_else(|| {
-                invalid(dir, "neither a spectrum nor slicing counts (method sparse?)")
+                invalid(
+                    dir,
+                    "neither a spectrum nor slicing counts (method sparse?)",
+                )
             })?;
             let l: Vec<f64> = bond.iter().map(|x| x / l0).collect();
             add_counts(&l, &le, &mut d.lambda_counts);

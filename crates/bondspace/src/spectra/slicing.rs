@@ -424,7 +424,6 @@ pub fn bond_rank<const D: usize>(
     c.negative_count_par(-1.0 / threshold, faer::get_global_parallelism())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::monotone_values;

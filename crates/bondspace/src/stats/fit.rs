@@ -111,7 +111,11 @@ mod tests {
         assert!(prefactor_fixed_exponent(&x, &y, (1e6, 1e7), -3.5).is_none());
         let two = power_law_fit(&[1.0, 2.0], &[3.0, 12.0], (0.0, 9.0)).unwrap();
         assert!((two.exponent - 2.0).abs() < 1e-14 && two.exponent_se.is_nan());
-        let all = power_law_fit(&[1.0, 10.0, 100.0], &[2.0, 20.0, 200.0], (0.0, f64::INFINITY));
+        let all = power_law_fit(
+            &[1.0, 10.0, 100.0],
+            &[2.0, 20.0, 200.0],
+            (0.0, f64::INFINITY),
+        );
         assert!((all.unwrap().exponent - 1.0).abs() < 1e-14);
     }
 }

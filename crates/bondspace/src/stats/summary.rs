@@ -51,7 +51,10 @@ pub fn binned_means(x: &[f64], y: &[f64], edges: &[f64]) -> (Vec<f64>, Vec<f64>,
 /// The mean of y over the points (x, y) with x in `window` (inclusive), summed in the order
 /// given; None without such points. The N·e plateau of the report is this mean over the modes
 /// with λ/λ₀ in the tail window.
-pub fn window_mean(points: impl IntoIterator<Item = (f64, f64)>, window: (f64, f64)) -> Option<f64> {
+pub fn window_mean(
+    points: impl IntoIterator<Item = (f64, f64)>,
+    window: (f64, f64),
+) -> Option<f64> {
     let v: Vec<f64> = points
         .into_iter()
         .filter(|(x, _)| (window.0..=window.1).contains(x))
