@@ -31,6 +31,7 @@ pub mod analysis;
 pub mod config;
 pub mod ensemble;
 pub mod error;
+pub mod geometry;
 pub mod io;
 pub mod measures;
 pub mod models;

@@ -9,8 +9,8 @@
 //! Pair lists are always sorted by `(i, j)` with `i < j`, so every result is independent of
 //! the search path and of the thread count.
 
-use crate::config::SimBox;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::PairPotential;
 
 /// A regular grid of cells over the periodic box with particles binned into it (CSR layout).

@@ -6,8 +6,9 @@ use rand::Rng as _;
 
 use super::swap::{McReport, SwapOptions, swap_monte_carlo};
 use super::{QuenchOptions, finalize, quench};
-use crate::config::{Configuration, SimBox};
+use crate::config::Configuration;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::{Ipl, Model, fmt_f64};
 use crate::rng::{Purpose, stream};
 

@@ -84,7 +84,7 @@ pub fn quench<const D: usize>(
 #[allow(clippy::too_many_arguments)]
 fn quench_with<const D: usize, P: PairPotential>(
     p: &P,
-    simbox: crate::SimBox<D>,
+    simbox: crate::geometry::SimBox<D>,
     positions: &mut [[f64; D]],
     sizes: &[f64],
     omega: f64,

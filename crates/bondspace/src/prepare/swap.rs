@@ -21,8 +21,8 @@
 use rand::Rng as _;
 use serde::Serialize;
 
-use crate::config::SimBox;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::PairPotential;
 use crate::rng::Rng;
 
