@@ -24,6 +24,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
 use crate::models::PairPotential;
+use crate::neighbours::MovableCells;
 use crate::rng::Rng;
 
 /// Options of a SWAP Monte Carlo run.
@@ -139,83 +140,6 @@ impl MoveStats {
     }
 }
 
-/// A regular grid of cells over reference positions, updated one particle at a time.
-#[derive(Clone, Debug)]
-struct Cells<const D: usize> {
-    dims: [usize; D],
-    cell_of: Vec<u32>,
-    members: Vec<Vec<u32>>,
-    stencil: Vec<Vec<u32>>,
-}
-
-impl<const D: usize> Cells<D> {
-    /// Cells of edge ≥ `edge`; a single cell holding everything when the box holds fewer than
-    /// three per direction.
-    fn new(simbox: &SimBox<D>, edge: f64, refp: &[[f64; D]]) -> Self {
-        let mut dims = [1usize; D];
-        let mut grid = true;
-        for k in 0..D {
-            let n = (simbox.lengths[k] / edge).floor();
-            if n < 3.0 {
-                grid = false;
-            }
-            dims[k] = (n.max(1.0) as usize).min(64);
-        }
-        if !grid {
-            dims = [1; D];
-        }
-        let ncells: usize = dims.iter().product();
-        let stencil = (0..ncells)
-            .map(|c| {
-                if ncells == 1 {
-                    return vec![0];
-                }
-                let mut cells = Vec::with_capacity(3usize.pow(D as u32));
-                crate::neighbours::neighbour_cells(&dims, c, |cc| cells.push(cc as u32));
-                cells
-            })
-            .collect();
-        let mut cells = Self {
-            dims,
-            cell_of: vec![0; refp.len()],
-            members: vec![Vec::new(); ncells],
-            stencil,
-        };
-        for (i, p) in refp.iter().enumerate() {
-            let c = cells.index(simbox, p);
-            cells.cell_of[i] = c as u32;
-            cells.members[c].push(i as u32);
-        }
-        cells
-    }
-
-    #[inline]
-    fn index(&self, simbox: &SimBox<D>, p: &[f64; D]) -> usize {
-        let mut idx = 0usize;
-        for k in (0..D).rev() {
-            let c =
-                ((p[k] / simbox.lengths[k] * self.dims[k] as f64) as usize).min(self.dims[k] - 1);
-            idx = idx * self.dims[k] + c;
-        }
-        idx
-    }
-
-    fn relocate(&mut self, simbox: &SimBox<D>, i: usize, p: &[f64; D]) {
-        let c = self.index(simbox, p);
-        let old = self.cell_of[i] as usize;
-        if c != old {
-            let m = &mut self.members[old];
-            let k = m
-                .iter()
-                .position(|&j| j as usize == i)
-                .expect("particle in its cell");
-            m.swap_remove(k);
-            self.members[c].push(i as u32);
-            self.cell_of[i] = c as u32;
-        }
-    }
-}
-
 /// A particle's position and size side by side (one cache line per neighbour in the loops).
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
@@ -239,7 +163,7 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     h: f64,
     reref2: f64,
     r_list: f64,
-    cells: Cells<D>,
+    cells: MovableCells<D>,
     cap: usize,
     /// Neighbour indices, `cap` slots per particle, sorted by reference distance.
     nbr: Vec<u32>,
@@ -298,9 +222,9 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let wrapped: Vec<[f64; D]> = positions.iter().map(|p| simbox.wrap(p)).collect();
         // store particles in spatial order (cells of edge ≈ 1) so that neighbours sit close in
         // memory; `order[k]` is the caller's index of internal particle k
-        let fine = Cells::new(&simbox, 1.0, &wrapped);
+        let fine = MovableCells::new(&simbox, 1.0, &wrapped);
         let mut order: Vec<u32> = (0..wrapped.len() as u32).collect();
-        order.sort_by_key(|&i| (fine.cell_of[i as usize], i));
+        order.sort_by_key(|&i| (fine.cell_of(i as usize), i));
         let mut inverse = vec![0u32; order.len()];
         for (k, &o) in order.iter().enumerate() {
             inverse[o as usize] = k as u32;
@@ -308,7 +232,7 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let pos: Vec<[f64; D]> = order.iter().map(|&o| wrapped[o as usize]).collect();
         let sizes: Vec<f64> = order.iter().map(|&o| sizes[o as usize]).collect();
         let half = std::array::from_fn(|k| 0.5 * simbox.lengths[k]);
-        let cells = Cells::new(&simbox, r_list, &pos);
+        let cells = MovableCells::new(&simbox, r_list, &pos);
         let bound2 = sizes
             .iter()
             .map(|&s| {
@@ -373,13 +297,13 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         for (r, s) in self.refp.iter_mut().zip(&self.site) {
             *r = s.x;
         }
-        self.cells = Cells::new(&self.simbox, self.r_list, &self.refp);
+        self.cells = MovableCells::new(&self.simbox, self.r_list, &self.refp);
         let rl2 = self.r_list * self.r_list;
         let mut lists: Vec<Vec<(f32, u32)>> = vec![Vec::new(); n];
         for (i, list) in lists.iter_mut().enumerate() {
-            let c = self.cells.cell_of[i] as usize;
-            for &cc in &self.cells.stencil[c] {
-                for &j in &self.cells.members[cc as usize] {
+            let c = self.cells.cell_of(i);
+            for &cc in self.cells.stencil(c) {
+                for &j in self.cells.members(cc as usize) {
                     let d2 = self.dist2(&self.refp[i], &self.refp[j as usize]);
                     if j as usize != i && d2 < rl2 {
                         list.push((up32(d2), j));
@@ -445,11 +369,11 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         self.refp[i] = p;
         self.cells.relocate(&self.simbox, i, &p);
         let rl2 = self.r_list * self.r_list;
-        let c = self.cells.cell_of[i] as usize;
+        let c = self.cells.cell_of(i);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        for &cc in &self.cells.stencil[c] {
-            for &j in &self.cells.members[cc as usize] {
+        for &cc in self.cells.stencil(c) {
+            for &j in self.cells.members(cc as usize) {
                 let d2 = self.dist2(&p, &self.refp[j as usize]);
                 if j as usize != i && d2 < rl2 {
                     scratch.push((up32(d2), j));
@@ -553,8 +477,8 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let s = self.site[i].s;
         let c = self.cells.index(&self.simbox, x);
         let mut e = 0.0;
-        for &cc in &self.cells.stencil[c] {
-            for &j in &self.cells.members[cc as usize] {
+        for &cc in self.cells.stencil(c) {
+            for &j in self.cells.members(cc as usize) {
                 let j = j as usize;
                 if j != i {
                     let sj = &self.site[j];
