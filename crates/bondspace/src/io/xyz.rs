@@ -1,4 +1,5 @@
-//! Extended XYZ (SPEC §6), the format ASE and OVITO read.
+//! Extended XYZ, the configuration file format of bondspace, which ASE and OVITO read: this
+//! module owns its reader and writer.
 //!
 //! ```text
 //! 2000

@@ -1,11 +1,13 @@
 //! Pair models (potentials) behind one trait.
 //!
 //! A model owns its parameters and answers, for a pair of particles with sizes `s_i`, `s_j` at
-//! distance `r`: its reach (interaction cutoff) and `u`, `u′`, `u″`. Operators, minimizers and
-//! analysis are generic over [`PairPotential`], so adding a model (Lennard-Jones-like, sticky
-//! spheres, ...) touches only this module: implement the trait, add a [`Model`] variant, its
-//! file keys in [`Model::params`] / [`Model::from_params`], and an arm in
-//! [`with_potential!`](crate::with_potential).
+//! distance `r`: its reach (interaction cutoff) and `u`, `u′`, `u″`; and, for the whole model,
+//! its natural force and stiffness scales ([`Model::force_scale`], [`Model::stiffness_scale`]).
+//! Operators, minimizers and analysis are generic over [`PairPotential`], so adding a model
+//! (Lennard-Jones-like, sticky spheres, ...) touches only this module: implement the trait, add
+//! a [`Model`] variant, its file keys in [`Model::params`] / [`Model::from_params`], its scales,
+//! and an arm in [`with_potential!`](crate::with_potential). Library code outside this module
+//! builds variants but never matches on them.
 //!
 //! Evaluation of energy, forces and virial over a bond list lives in [`eval`].
 

@@ -1,4 +1,5 @@
-//! IPL glasses: the deterministic size multiset and the instant quench (Tp = ∞).
+//! IPL glasses: the deterministic size multiset, random starting positions, the instant quench
+//! (Tp = ∞) and the SWAP glass (Monte Carlo at a finite Tp, then a quench), one sample or many.
 
 use std::path::{Path, PathBuf};
 
