@@ -54,7 +54,7 @@ pub mod bench;
 pub mod config;
 pub mod ensemble;
 pub mod error;
-// pub mod geometry; (arrives with the lower floors)
+pub mod geometry;
 pub mod io;
 pub mod measures;
 pub mod models;

@@ -1,6 +1,6 @@
 //! Random streams.
 //!
-//! Every random consumer gets its own stream derived from the user's `--seed`, a purpose tag
+//! Every random consumer gets its own stream derived from the user's seed, a purpose tag
 //! and an index (e.g. the sample number), by SplitMix64 mixing into a xoshiro256++ seed. A
 //! sample's numbers therefore depend only on `(seed, purpose, index)`, never on which thread
 //! ran it or in which order, so results are identical for any thread count.

@@ -1,5 +1,6 @@
-//! Pair models: SPEC §4 check values, smoothness at the cutoff, derivatives against finite
-//! differences, and forces against finite differences of the total energy.
+//! Pair models: check values of the default IPL potential (n = 10, q = 3, x_c = 1.4),
+//! smoothness at the cutoff, derivatives against finite differences, and forces against finite
+//! differences of the total energy.
 
 #![allow(clippy::needless_range_loop)]
 
@@ -9,13 +10,14 @@ use bondspace::{Configuration, Model, SimBox};
 use rand::{Rng, SeedableRng};
 
 #[test]
-fn ipl_check_values_of_the_spec() {
+fn ipl_check_values() {
     let ipl = Ipl::default();
     let t = ipl.terms(1.0, 1.0, 1.0);
     assert!((t.u - 0.614179).abs() < 1e-6, "u = {}", t.u);
     assert!((t.du - -8.41664).abs() < 1e-5, "u' = {}", t.du);
     assert!((t.d2u - 106.8009).abs() < 1e-4, "u'' = {}", t.d2u);
-    // coefficients computed from (n, q, xc) equal the closed form of SPEC §4
+    // coefficients computed from (n, q, xc) equal the closed form for n = 10, q = 3:
+    // c₀ = −56 x_c⁻¹⁰, c₂ = 140 x_c⁻¹², c₄ = −120 x_c⁻¹⁴, c₆ = 35 x_c⁻¹⁶
     let xc: f64 = 1.4;
     let expect = [
         -56.0 * xc.powi(-10),

@@ -263,8 +263,10 @@ fn swap_glasses_are_balanced_reproducible_and_thread_independent() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| prepare::ipl_swap_samples::<2>(120, &opt, &swap, 4, &out, 2, &hidden()))
-            .unwrap()
+        pool.install(|| {
+            bondspace::ensemble::glasses::swap_glasses::<2>(120, &opt, &swap, 4, &out, 2, &hidden())
+        })
+        .unwrap()
     };
     let a = run(1, "a.xyz");
     let b = run(2, "b.xyz");
@@ -277,7 +279,8 @@ fn swap_glasses_are_balanced_reproducible_and_thread_independent() {
         let st = bondspace::state::state(&cfg).unwrap();
         assert!(st.max_force <= 1e-10 * st.typical_pair_force, "{st:?}");
         assert_eq!(cfg.info["tp"], "0.8");
-        let report = std::fs::read_to_string(prepare::mc_report_path(&x.path)).unwrap();
+        let report =
+            std::fs::read_to_string(bondspace::ensemble::glasses::mc_report_path(&x.path)).unwrap();
         let json: serde_json::Value = serde_json::from_str(&report).unwrap();
         assert_eq!(json["sweeps"], 60);
         assert!(json["energy_per_particle"].as_array().unwrap().len() > 10);

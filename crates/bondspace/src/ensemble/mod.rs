@@ -52,7 +52,7 @@ pub enum Family {
     Ipl {
         /// Parent temperature.
         tp: Temperature,
-        /// Monte Carlo sweeps (None: [`prepare::default_sweeps`]).
+        /// Monte Carlo sweeps (None: [`crate::prepare::default_sweeps`]).
         sweeps: Option<u64>,
     },
     /// Harmonic-sphere packing at a target pressure.

@@ -1,4 +1,5 @@
-//! Extended XYZ (SPEC §6), the format ASE and OVITO read.
+//! Extended XYZ, the configuration file format of bondspace, which ASE and OVITO read: this
+//! module owns its reader and writer.
 //!
 //! ```text
 //! 2000
@@ -14,8 +15,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::{AnyConfiguration, Configuration, SimBox};
+use crate::config::{AnyConfiguration, Configuration};
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::{ALL_MODEL_KEYS, MODEL_KEY_PREFIXES, Model, fmt_f64};
 
 /// Keys the reader interprets itself (everything else goes to `info`).

@@ -4,7 +4,7 @@
 //! allocation-free (the caller owns the force buffer).
 
 use super::PairPotential;
-use crate::config::SimBox;
+use crate::geometry::SimBox;
 
 /// Totals of one evaluation.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

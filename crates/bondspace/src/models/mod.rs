@@ -1,11 +1,13 @@
 //! Pair models (potentials) behind one trait.
 //!
 //! A model owns its parameters and answers, for a pair of particles with sizes `s_i`, `s_j` at
-//! distance `r`: its reach (interaction cutoff) and `u`, `u′`, `u″`. Operators, minimizers and
-//! analysis are generic over [`PairPotential`], so adding a model (Lennard-Jones-like, sticky
-//! spheres, ...) touches only this module: implement the trait, add a [`Model`] variant, its
-//! file keys in [`Model::params`] / [`Model::from_params`], and an arm in
-//! [`with_potential!`](crate::with_potential).
+//! distance `r`: its reach (interaction cutoff) and `u`, `u′`, `u″`; and, for the whole model,
+//! its natural force and stiffness scales ([`Model::force_scale`], [`Model::stiffness_scale`]).
+//! Operators, minimizers and analysis are generic over [`PairPotential`], so adding a model
+//! (Lennard-Jones-like, sticky spheres, ...) touches only this module: implement the trait, add
+//! a [`Model`] variant, its file keys in [`Model::params`] / [`Model::from_params`], its scales,
+//! and an arm in [`with_potential!`](crate::with_potential). Library code outside this module
+//! builds variants but never matches on them.
 //!
 //! Evaluation of energy, forces and virial over a bond list lives in [`eval`].
 
@@ -77,7 +79,8 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
 /// The pair models bondspace knows, with their parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Model {
-    /// Smoothed inverse power law (default glass former, SPEC §4).
+    /// Smoothed inverse power law u = ε(λ_ij/r)ⁿ, smoothed to zero at the cutoff x_c λ_ij (the
+    /// default glass former; see [`Ipl`]).
     Ipl(Ipl),
     /// Harmonic spheres u = ½k(r − l₀)² (paper App. B).
     Harmonic(Harmonic),
@@ -223,6 +226,20 @@ impl Model {
             Model::Ipl(p) => p.eps * p.n as f64 / size,
             Model::Harmonic(p) => p.k * size,
             Model::SoftSphere(p) => p.eps / (2.0 * size),
+        }
+    }
+
+    /// A pair stiffness scale k ~ u″ of the model for sizes around `mean_size` (an upper
+    /// estimate of the curvature of one contact, in energy per length²). The minimisers bound
+    /// the fastest vibration frequency with it, ω_max² ≈ 8 d k, to choose a stable time step.
+    pub fn stiffness_scale(&self, mean_size: f64) -> f64 {
+        match self {
+            Model::Ipl(p) => {
+                let n = p.n as f64;
+                p.eps * n * (n + 1.0) / (mean_size * mean_size)
+            }
+            Model::Harmonic(p) => p.k,
+            Model::SoftSphere(p) => p.eps * (p.alpha - 1.0) / (4.0 * mean_size * mean_size),
         }
     }
 }

@@ -6,8 +6,9 @@
 //! and positions affinely, until |p/p* − 1| is below the tolerance with the forces balanced.
 
 use super::{QuenchOptions, finalize, quench};
-use crate::config::{Configuration, SimBox};
+use crate::config::Configuration;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::{Harmonic, Model, fmt_f64};
 
 /// Options of a harmonic packing.

@@ -1,13 +1,14 @@
-//! IPL glasses: the deterministic size multiset and the instant quench (Tp = ∞).
-
-use std::path::{Path, PathBuf};
+//! IPL glasses: the deterministic size multiset, random starting positions, the instant quench
+//! (Tp = ∞) and the SWAP glass (Monte Carlo at a finite Tp, then a quench), one sample at a time
+//! (batches of samples: `crate::ensemble::glasses`).
 
 use rand::Rng as _;
 
 use super::swap::{McReport, SwapOptions, swap_monte_carlo};
 use super::{QuenchOptions, finalize, quench};
-use crate::config::{Configuration, SimBox};
+use crate::config::Configuration;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::{Ipl, Model, fmt_f64};
 use crate::rng::{Purpose, stream};
 
@@ -29,7 +30,8 @@ pub struct IplOptions {
 }
 
 impl IplOptions {
-    /// The defaults of SPEC §4 for dimension `dim`.
+    /// The default IPL glass of dimension `dim`: the default [`Ipl`] potential at number
+    /// density 0.58 in 3D (0.70 in 2D), sizes distributed as p(λ) ∝ λ⁻³ on [1, 2.22].
     pub fn defaults(dim: usize) -> Self {
         Self {
             model: Ipl::default(),
@@ -177,13 +179,10 @@ pub fn ipl_swap_glass<const D: usize>(
         simbox,
         positions,
         sizes,
-        model,
         ..
     } = &mut cfg;
-    let Model::Ipl(pot) = &*model else {
-        unreachable!("ipl_random makes IPL configurations")
-    };
-    let report = swap_monte_carlo(&pot.clone(), *simbox, positions, sizes, swap, rng, progress)?;
+    // `cfg.model` is `Model::Ipl(opt.model)` (made by `ipl_random`): run on the potential itself
+    let report = swap_monte_carlo(&opt.model, *simbox, positions, sizes, swap, rng, progress)?;
     cfg.info.insert("tp".into(), fmt_f64(swap.temperature));
     cfg.info.insert("sweeps".into(), swap.sweeps.to_string());
     cfg.info.insert("sample".into(), index.to_string());
@@ -196,117 +195,4 @@ pub fn ipl_swap_glass<const D: usize>(
         .insert("quench_iterations".into(), rep.iterations.to_string());
     finalize(&mut cfg)?;
     Ok((cfg, report))
-}
-
-/// The file of sample `k` of `count` written to `out`: `out` itself for a single sample, else
-/// `stem-kkkk.xyz` beside it.
-pub fn sample_path(out: &Path, k: usize, count: usize) -> PathBuf {
-    if count <= 1 {
-        return out.to_path_buf();
-    }
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "glass".into());
-    let ext = out
-        .extension()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "xyz".into());
-    out.with_file_name(format!("{stem}-{k:04}.{ext}"))
-}
-
-/// The Monte Carlo diagnostics file beside a configuration: `glass.xyz` → `glass.mc.json`.
-pub fn mc_report_path(config: &Path) -> PathBuf {
-    config.with_extension("mc.json")
-}
-
-/// What happened to one sample of [`ipl_swap_samples`].
-#[derive(Clone, Debug)]
-pub struct SampleOutcome {
-    /// Sample index.
-    pub index: usize,
-    /// Its configuration file.
-    pub path: PathBuf,
-    /// False when a valid file was already there (resumed run).
-    pub computed: bool,
-    /// Inherent-state energy per particle.
-    pub energy_per_particle: f64,
-    /// The Monte Carlo report (None when resumed).
-    pub report: Option<McReport>,
-}
-
-/// `count` independent SWAP glasses, in parallel over samples; sample k uses the random
-/// streams `(seed, k)` only, so the files are identical for any thread count. Each sample is
-/// written (configuration and `.mc.json`) as soon as it is done; samples whose file already
-/// reads back as a configuration are skipped, so an interrupted run resumes.
-pub fn ipl_swap_samples<const D: usize>(
-    n: usize,
-    opt: &IplOptions,
-    swap: &SwapOptions,
-    seed: u64,
-    out: &Path,
-    count: usize,
-    progress: &dyn crate::progress::Progress,
-) -> Result<Vec<SampleOutcome>> {
-    use rayon::prelude::*;
-    let outcomes: Vec<Result<SampleOutcome>> = (0..count)
-        .into_par_iter()
-        .map(|k| {
-            let path = sample_path(out, k, count);
-            if path.exists() {
-                let old = crate::io::xyz::read_xyz_dim::<D>(&path)?;
-                // resume only a sample made with the same parameters
-                let want = [
-                    ("tp", fmt_f64(swap.temperature)),
-                    ("sweeps", swap.sweeps.to_string()),
-                    ("seed", seed.to_string()),
-                    ("sample", k.to_string()),
-                ];
-                for (key, value) in &want {
-                    let have = old.info.get(*key).map(String::as_str).unwrap_or("(none)");
-                    if have != value {
-                        return Err(Error::Invalid(format!(
-                            "{}: exists with {key}={have} (requested {value}): remove it or \
-                             choose another -o",
-                            path.display()
-                        )));
-                    }
-                }
-                if old.len() == n {
-                    progress.inc(1);
-                    let e = old.info.get("energy").and_then(|v| v.parse::<f64>().ok());
-                    return Ok(SampleOutcome {
-                        index: k,
-                        path,
-                        computed: false,
-                        energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
-                        report: None,
-                    });
-                }
-            }
-            let inner: &dyn crate::progress::Progress = if count > 1 {
-                crate::progress::SILENT
-            } else {
-                progress
-            };
-            let (cfg, report) = ipl_swap_glass::<D>(n, opt, swap, seed, k as u64, inner)?;
-            // the report first: the configuration file marks a finished sample
-            let json = serde_json::to_vec_pretty(&report)
-                .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
-            crate::io::write_atomic(&mc_report_path(&path), &json)?;
-            crate::io::xyz::write_xyz(&cfg, &path)?;
-            if count > 1 {
-                progress.inc(1);
-            }
-            let e = cfg.info.get("energy").and_then(|v| v.parse::<f64>().ok());
-            Ok(SampleOutcome {
-                index: k,
-                path,
-                computed: true,
-                energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
-                report: Some(report),
-            })
-        })
-        .collect();
-    outcomes.into_iter().collect()
 }

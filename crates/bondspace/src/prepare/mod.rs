@@ -15,8 +15,8 @@ mod ipl;
 
 pub use harmonic::{HarmonicOptions, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, SampleOutcome, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample,
-    ipl_random, ipl_sizes, ipl_swap_glass, ipl_swap_samples, mc_report_path, sample_path,
+    IplOptions, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample, ipl_random,
+    ipl_sizes, ipl_swap_glass,
 };
 pub use swap::{McReport, SwapOptions};
 pub use temperature::Temperature;
@@ -48,17 +48,11 @@ impl Default for QuenchOptions {
     }
 }
 
-/// Fastest vibration frequency estimate (Gershgorin-like) used to set FIRE's time step.
+/// Fastest vibration frequency estimate (Gershgorin-like, from the model's stiffness scale at
+/// the mean size) used to set FIRE's time step.
 fn omega_max<const D: usize>(cfg: &Configuration<D>) -> f64 {
     let mean = cfg.sizes.iter().sum::<f64>() / cfg.len().max(1) as f64;
-    let k = match &cfg.model {
-        crate::Model::Ipl(p) => {
-            let n = p.n as f64;
-            p.eps * n * (n + 1.0) / (mean * mean)
-        }
-        crate::Model::Harmonic(p) => p.k,
-        crate::Model::SoftSphere(p) => p.eps * (p.alpha - 1.0) / (4.0 * mean * mean),
-    };
+    let k = cfg.model.stiffness_scale(mean);
     (8.0 * D as f64 * k).sqrt()
 }
 
@@ -84,7 +78,7 @@ pub fn quench<const D: usize>(
 #[allow(clippy::too_many_arguments)]
 fn quench_with<const D: usize, P: PairPotential>(
     p: &P,
-    simbox: crate::SimBox<D>,
+    simbox: crate::geometry::SimBox<D>,
     positions: &mut [[f64; D]],
     sizes: &[f64],
     omega: f64,

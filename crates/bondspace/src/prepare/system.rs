@@ -2,8 +2,8 @@
 //! Verlet list that rebuilds itself when particles have moved more than half its skin.
 
 use super::minimize::Objective;
-use crate::config::SimBox;
 use crate::error::Result;
+use crate::geometry::SimBox;
 use crate::models::{PairPotential, eval};
 use crate::neighbours::VerletList;
 

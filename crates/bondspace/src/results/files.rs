@@ -50,7 +50,7 @@ pub const RESULT_FILES: [&str; 8] = [
     DIPOLES,
 ];
 
-/// Arrays of [`COUNTS`](super::files::COUNTS), in simulation units. A λ bin is
+/// Arrays of [`COUNTS`], in simulation units. A λ bin is
 /// (e_k, e_{k+1}], an ω² bin [e_k, e_{k+1}) (see `stats::bins`).
 pub mod counts {
     /// λ bin edges.
@@ -63,7 +63,7 @@ pub mod counts {
     pub const OMEGA2_COUNTS: &str = "omega2_counts";
 }
 
-/// Arrays of [`MODES`](super::files::MODES). Particle arrays are (K, N, d) in the file's
+/// Arrays of [`MODES`]. Particle arrays are (K, N, d) in the file's
 /// particle order, rattlers zero; [`modes::NORMALIZATION`] is a text note stating the
 /// normalisations.
 pub mod modes {
@@ -93,7 +93,7 @@ pub mod modes {
     pub const NORMALIZATION: &str = "normalization";
 }
 
-/// Arrays of [`DECAY`](super::files::DECAY).
+/// Arrays of [`DECAY`].
 pub mod decay {
     /// Bin radii.
     pub const R: &str = "r";
@@ -103,7 +103,7 @@ pub mod decay {
     pub const FIELDS: [&str; 4] = ["D", "F", "D_PH", "F_PH"];
 }
 
-/// Arrays of [`PARTICIPATION`](super::files::PARTICIPATION).
+/// Arrays of [`PARTICIPATION`].
 pub mod participation {
     /// Every non-zero λ, ascending.
     pub const LAMBDA: &str = "lambda";
@@ -111,7 +111,7 @@ pub mod participation {
     pub const PARTICIPATION_N: &str = "participation_N";
 }
 
-/// Arrays of [`DIPOLES`](super::files::DIPOLES).
+/// Arrays of [`DIPOLES`].
 pub mod dipoles {
     /// The bonds as particle pairs in file numbering (K, 2).
     pub const BONDS: &str = "bonds";

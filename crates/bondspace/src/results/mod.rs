@@ -6,7 +6,7 @@
 //!   participation);
 //! - [`files`]: every file and array name of a result directory;
 //! - [`summary`]: the typed `summary.json` ([`Summary`], [`ModesSummary`]);
-//! - [`write`]: the writers (each file atomic, `summary.json` last);
+//! - [`write`](mod@write): the writers (each file atomic, `summary.json` last);
 //! - [`read`]: the typed readers and the per-sample [`SampleRecord`] that ensembles pool.
 //!
 //! Adding a result is one edit per layer: its field or array name here, its writer and its

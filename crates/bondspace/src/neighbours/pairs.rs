@@ -1,133 +1,10 @@
-//! Neighbour search: cell grids, Verlet lists with a skin, the bond list and rattlers.
-//!
-//! Pairs are found with a cell grid of edge ≥ the largest pair reach (plus skin), in O(N).
-//! When a box edge holds fewer than three cells the grid would visit the same neighbour cell
-//! twice, so the search falls back to all pairs with the minimum image (small systems only).
-//! The minimum-image convention needs every box edge to exceed twice the largest pair reach;
-//! a smaller box is refused with an error rather than analysed wrongly.
-//!
-//! Pair lists are always sorted by `(i, j)` with `i < j`, so every result is independent of
-//! the search path and of the thread count.
+//! Pair search: all pairs within reach (plus a skin) from a cell grid, the bond list, the
+//! minimum-image box check and Verlet lists with a skin.
 
-use crate::config::SimBox;
+use super::CellGrid;
 use crate::error::{Error, Result};
+use crate::geometry::SimBox;
 use crate::models::PairPotential;
-
-/// A regular grid of cells over the periodic box with particles binned into it (CSR layout).
-#[derive(Clone, Debug)]
-pub struct CellGrid<const D: usize> {
-    /// Cells per direction (each ≥ 3).
-    pub dims: [usize; D],
-    /// `start[c]..start[c+1]` indexes `particles` for cell `c`.
-    start: Vec<usize>,
-    /// Particle indices grouped by cell.
-    particles: Vec<u32>,
-}
-
-impl<const D: usize> CellGrid<D> {
-    /// Bins `positions` into cells of edge at least `min_edge`; `None` if some box edge would
-    /// hold fewer than three cells.
-    pub fn new(simbox: &SimBox<D>, positions: &[[f64; D]], min_edge: f64) -> Option<Self> {
-        let mut dims = [0usize; D];
-        for k in 0..D {
-            let n = (simbox.lengths[k] / min_edge).floor();
-            if n.is_nan() || n < 3.0 {
-                return None;
-            }
-            dims[k] = (n as usize).min(1 << 10);
-        }
-        let ncells: usize = dims.iter().product();
-        let cell_of: Vec<usize> = positions
-            .iter()
-            .map(|p| Self::cell_index(simbox, &dims, p))
-            .collect();
-        let mut start = vec![0usize; ncells + 1];
-        for &c in &cell_of {
-            start[c + 1] += 1;
-        }
-        for c in 0..ncells {
-            start[c + 1] += start[c];
-        }
-        let mut fill = start.clone();
-        let mut particles = vec![0u32; positions.len()];
-        for (i, &c) in cell_of.iter().enumerate() {
-            particles[fill[c]] = i as u32;
-            fill[c] += 1;
-        }
-        Some(Self {
-            dims,
-            start,
-            particles,
-        })
-    }
-
-    /// The cell containing position `p` (any real position; it is wrapped).
-    #[inline]
-    pub fn cell_index(simbox: &SimBox<D>, dims: &[usize; D], p: &[f64; D]) -> usize {
-        let w = simbox.wrap(p);
-        let mut idx = 0usize;
-        for k in (0..D).rev() {
-            let mut c = (w[k] / simbox.lengths[k] * dims[k] as f64) as usize;
-            if c >= dims[k] {
-                c = dims[k] - 1;
-            }
-            idx = idx * dims[k] + c;
-        }
-        idx
-    }
-
-    /// Particles in cell `c`.
-    #[inline]
-    pub fn cell(&self, c: usize) -> &[u32] {
-        &self.particles[self.start[c]..self.start[c + 1]]
-    }
-
-    /// Number of cells.
-    pub fn n_cells(&self) -> usize {
-        self.start.len() - 1
-    }
-
-    /// Coordinates of cell `c`.
-    #[inline]
-    pub fn coords(&self, mut c: usize) -> [usize; D] {
-        let mut x = [0usize; D];
-        for k in 0..D {
-            x[k] = c % self.dims[k];
-            c /= self.dims[k];
-        }
-        x
-    }
-
-    /// Calls `f` with the 3^D cells around cell `c` (itself included), each exactly once.
-    #[inline]
-    pub fn for_each_neighbour_cell(&self, c: usize, f: impl FnMut(usize)) {
-        neighbour_cells(&self.dims, c, f);
-    }
-}
-
-/// Calls `f` with the 3^D cells around cell `c` of a periodic grid of `dims` cells (each ≥ 3,
-/// so that every neighbour is visited exactly once), cell index x-fastest.
-#[inline]
-pub fn neighbour_cells<const D: usize>(dims: &[usize; D], mut c: usize, mut f: impl FnMut(usize)) {
-    let mut x = [0usize; D];
-    for (k, xk) in x.iter_mut().enumerate() {
-        *xk = c % dims[k];
-        c /= dims[k];
-    }
-    for m in 0..3usize.pow(D as u32) {
-        let mut mm = m;
-        let mut off = [0usize; D];
-        for o in off.iter_mut() {
-            *o = mm % 3;
-            mm /= 3;
-        }
-        let mut idx = 0usize;
-        for k in (0..D).rev() {
-            idx = idx * dims[k] + (x[k] + dims[k] + off[k] - 1) % dims[k];
-        }
-        f(idx);
-    }
-}
 
 /// Checks that the box is large enough for the minimum image with pair reach `reach`.
 pub fn check_box<const D: usize>(simbox: &SimBox<D>, reach: f64) -> Result<()> {
@@ -287,37 +164,6 @@ impl<const D: usize> VerletList<D> {
     }
 }
 
-/// Iteratively marks rattlers: particles with fewer than `D + 1` bonds to non-rattlers.
-/// Returns the mask (true = rattler).
-pub fn rattlers<const D: usize>(n: usize, bonds: &[[u32; 2]]) -> Vec<bool> {
-    let mut degree = vec![0usize; n];
-    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for &[i, j] in bonds {
-        degree[i as usize] += 1;
-        degree[j as usize] += 1;
-        adj[i as usize].push(j);
-        adj[j as usize].push(i);
-    }
-    let mut rattler = vec![false; n];
-    let mut stack: Vec<usize> = (0..n).filter(|&i| degree[i] < D + 1).collect();
-    while let Some(i) = stack.pop() {
-        if rattler[i] {
-            continue;
-        }
-        rattler[i] = true;
-        for &j in &adj[i] {
-            let j = j as usize;
-            if !rattler[j] {
-                degree[j] -= 1;
-                if degree[j] < D + 1 {
-                    stack.push(j);
-                }
-            }
-        }
-    }
-    rattler
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,26 +232,5 @@ mod tests {
         let x = vec![[0.0, 0.0], [1.0, 1.0]];
         let err = pairs_within(&Ipl::default(), &b, &x, &[2.0, 2.0], 0.0).unwrap_err();
         assert!(err.to_string().contains("minimum image"));
-    }
-
-    #[test]
-    fn rattler_removal_is_iterative() {
-        // D=2 needs 3 bonds. Triangle-ish cluster: 0-1-2-3 fully connected (3 bonds each),
-        // 4 bonded to 0,1,2 (3 bonds), 5 bonded to 4 only -> rattler; after that 4 still has 3.
-        let bonds = [
-            [0, 1],
-            [0, 2],
-            [0, 3],
-            [1, 2],
-            [1, 3],
-            [2, 3],
-            [0, 4],
-            [1, 4],
-            [4, 5],
-            [2, 5],
-        ];
-        let r = rattlers::<2>(6, &bonds);
-        // 5 has 2 bonds -> rattler; then 4 drops to 2 -> rattler; others keep ≥3.
-        assert_eq!(r, vec![false, false, false, false, true, true]);
     }
 }
