@@ -99,8 +99,14 @@ pub mod decay {
     pub const R: &str = "r";
     /// The fit window (r_min, r_max).
     pub const WINDOW: &str = "window";
-    /// The profiles, one array per field, in this order when present.
+    /// The mode-averaged profiles, one array per field, in this order when present.
     pub const FIELDS: [&str; 4] = ["D", "F", "D_PH", "F_PH"];
+
+    /// The array of per-mode profiles of `field` (K × bins, modes in the order of
+    /// `modes.npz`): `D_modes`, `F_modes`, ...
+    pub fn per_mode(field: &str) -> String {
+        format!("{field}_modes")
+    }
 }
 
 /// Arrays of [`PARTICIPATION`].

@@ -58,6 +58,14 @@ pub(crate) fn write_present<const D: usize>(dir: &Path, a: &Analysis<D>) -> Resu
         for (name, p) in &m.decay {
             z.add(name, &[p.mean.len() as u64], &p.mean)?;
         }
+        for (name, profiles) in &m.decay_modes {
+            let bins = profiles.first().map_or(0, Vec::len) as u64;
+            z.add(
+                &decay::per_mode(name),
+                &[profiles.len() as u64, bins],
+                &profiles.concat(),
+            )?;
+        }
         z.add(decay::WINDOW, &[2], &[m.decay_window.0, m.decay_window.1])?;
         z.write(&dir.join(files::DECAY))?;
     }
