@@ -57,3 +57,23 @@ pub fn dipole_responses<const D: usize>(
         })
         .collect()
 }
+
+/// The displacement responses u = M⁺ Sᵀ|α⟩ of the given bonds (translation-free, network
+/// numbering): the far field of a force dipole, whose decay calibrates the decay window.
+pub fn dipole_fields<const D: usize>(
+    net: &Network<D>,
+    solver: &HessianSolver<D>,
+    bonds: &[usize],
+) -> Vec<Vec<f64>> {
+    let mut unit = vec![0.0; net.n_bonds()];
+    let mut xi = vec![0.0; net.ndof()];
+    bonds
+        .iter()
+        .map(|&a| {
+            unit[a] = 1.0;
+            net.apply_st(&unit, &mut xi);
+            unit[a] = 0.0;
+            solver.solve(&xi)
+        })
+        .collect()
+}
