@@ -40,9 +40,10 @@ pub fn report_markdown(
          standard error over samples ({BOOTSTRAP} resamples). Eigenvalues are in units of each \
          group's λ₀ = a₀^(2−d)/Ḡ from its mean shear modulus (samples with G ≤ 0 stay in, and \
          are counted). Estimators: the tail exponent of P(λ) by continuous power-law maximum \
-         likelihood above λ_min, λ_min chosen by the minimum Kolmogorov–Smirnov distance among \
-         the eigenvalues above {TAIL_FLOOR} λ₀ leaving at least {TAIL_MIN_MODES} modes (binned \
-         likelihood for slicing counts); A_g = (5/2) Λ^(5/2) N(λ > Λ)/(N d) at Λ = λ_min; the \
+         likelihood of the eigenvalues ≥ λ_min, λ_min chosen by the minimum Kolmogorov–Smirnov \
+         distance among the eigenvalues above {TAIL_FLOOR} λ₀ leaving at least {TAIL_MIN_MODES} \
+         modes (binned likelihood for slicing counts; the error re-chooses λ_min in every \
+         resample); A_g = (5/2) Λ^(5/2) N(λ > Λ)/(N d) at Λ = λ_min; the \
          mid exponent by truncated maximum likelihood on the half-decade window above the \
          peak of P where the local exponent is flattest; the N·e plateau as the mean N·e of \
          the modes above λ_min, n = 1.15 × plateau, ξ = a₀ n^(1/d); decay exponents by least \

@@ -6,7 +6,7 @@
 //!
 //! | number | estimator |
 //! |---|---|
-//! | tail exponent of P(λ) | continuous power-law maximum likelihood above λ_min; λ_min chosen by the minimum Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009) among the eigenvalues above [`TAIL_FLOOR`] leaving ≥ [`TAIL_MIN_MODES`] modes; binned (interval-censored) likelihood for slicing counts; error: bootstrap over samples at that λ_min |
+//! | tail exponent of P(λ) | continuous power-law maximum likelihood above λ_min (values ≥ λ_min); λ_min chosen by the minimum Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009) among the eigenvalues above [`TAIL_FLOOR`] leaving ≥ [`TAIL_MIN_MODES`] modes; binned (interval-censored) likelihood for slicing counts; error: bootstrap over samples with λ_min re-chosen in every resample |
 //! | A_g | count-based, P = A_g λ^−7/2 ⇒ A_g = (5/2) Λ^{5/2} N(λ > Λ)/(N d) at Λ = λ_min, in λ/λ₀ units and in simulation units (A_g,sim = A_g λ₀^{5/2}); the bootstrap re-estimates λ₀ in each resample for the λ/λ₀ value |
 //! | mid exponent | truncated power-law maximum likelihood on the half-decade window above the peak of P where the local exponent is flattest, below λ_min |
 //! | N·e plateau | mean N·e of the modes with λ ≥ λ_min (all modes with participation data, else the top modes); its flatness is tested by the slope of ln N·e against ln λ over those modes |
@@ -22,9 +22,9 @@ use bondspace::modes::participation::{qlm_size, xi};
 use bondspace::prepare::Temperature;
 use bondspace::results::SampleRecord;
 use bondspace::stats::{
-    BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, binned_tail_mle,
-    bootstrap, flattest_window, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle,
-    truncated_mle, window_mean,
+    BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, bootstrap,
+    flattest_window, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
+    window_mean,
 };
 
 /// Bootstrap resamples.
@@ -32,9 +32,9 @@ pub const BOOTSTRAP: usize = 200;
 /// λ/λ₀ below which no tail λ_min is considered (above the mid regime).
 pub const TAIL_FLOOR: f64 = 2.0;
 /// The fewest modes a tail fit may rest on.
-pub const TAIL_MIN_MODES: usize = 20;
+pub const TAIL_MIN_MODES: usize = 50;
 /// Candidates for λ_min in the KS scan.
-pub const TAIL_CANDIDATES: usize = 80;
+pub const TAIL_CANDIDATES: usize = 40;
 /// Width of the mid window (a factor, half a decade).
 pub const MID_RATIO: f64 = 3.162_277_660_168_379_5;
 /// The fewest modes in a mid window.
@@ -338,13 +338,22 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
     };
     if let Some(f) = tail_mle_fit {
         let x_min = f.lo;
+        // the error re-selects λ_min in every resample, so it includes the uncertainty of the
+        // choice; the value is the fit at the λ_min chosen on all samples
         let e = boot(&|idx| {
             if dense {
-                tail_mle(&lambdas(data, idx, &pooling), x_min).map(|t| -t.alpha)
+                tail_fit_ks(
+                    &lambdas(data, idx, &pooling),
+                    TAIL_FLOOR,
+                    TAIL_MIN_MODES,
+                    TAIL_CANDIDATES,
+                )
+                .map(|t| -t.alpha)
             } else {
-                binned_tail_mle(&binned(data, idx), x_min).map(|t| -t.alpha)
+                binned_tail_fit_ks(&binned(data, idx), TAIL_FLOOR, TAIL_MIN_MODES).map(|t| -t.alpha)
             }
-        });
+        })
+        .map(|(_, se)| (-f.alpha, se));
         // stability: the exponent above the median of the tail values
         let x_half = if dense {
             let mut t: Vec<f64> = lambdas(data, &all, &pooling)
