@@ -51,7 +51,9 @@ fn wording(e: &bondspace::Error) -> String {
     use bondspace::Error as E;
     match e {
         E::NotBalanced { .. } => {
-            format!("invalid input: {e} (minimise it first, or pass --allow-unbalanced)")
+            format!(
+                "invalid input: {e} (minimise it first: --minimize, or bondspace minimize; or pass --allow-unbalanced)"
+            )
         }
         E::MemoryExceeded { .. } => {
             format!("invalid input: {e}: use --method slicing (and --modes) for large systems")

@@ -370,10 +370,10 @@ pub(crate) fn read_frame(bytes: &[u8], file: &Path, opt: &ReadOptions) -> Result
         })
     };
     let mut info = std::collections::BTreeMap::new();
-    if let Some(e) = g.find("configuration/step", k) {
-        if let Some(s) = g.numbers(&e, "configuration/step")?.2.first() {
-            info.insert("step".to_string(), format!("{s}"));
-        }
+    if let Some(e) = g.find("configuration/step", k)
+        && let Some(s) = g.numbers(&e, "configuration/step")?.2.first()
+    {
+        info.insert("step".to_string(), format!("{s}"));
     }
     Ok(RawFrame {
         dim,

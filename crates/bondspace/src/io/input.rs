@@ -330,13 +330,14 @@ pub(crate) fn finish(raw: RawFrame, file: &Path, opt: &ReadOptions) -> Result<An
         if d == 3 && dim == 2 {
             return Err(at("read as 3D, but the file is 2D".into()));
         }
-        if d == 2 && dim == 3 {
-            if let Some(z) = raw.positions.iter().find(|p| p[2] != raw.positions[0][2]) {
-                return Err(at(format!(
-                    "read as 2D, but the z coordinates differ ({} and {})",
-                    raw.positions[0][2], z[2]
-                )));
-            }
+        if d == 2
+            && dim == 3
+            && let Some(z) = raw.positions.iter().find(|p| p[2] != raw.positions[0][2])
+        {
+            return Err(at(format!(
+                "read as 2D, but the z coordinates differ ({} and {})",
+                raw.positions[0][2], z[2]
+            )));
         }
         dim = d;
     }

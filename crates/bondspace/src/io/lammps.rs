@@ -77,7 +77,7 @@ fn assemble(
     let dim = if flat { 2 } else { 3 };
     let lengths = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     for (k, l) in lengths.iter().enumerate().take(dim) {
-        if !(*l > 0.0) {
+        if l.is_nan() || *l <= 0.0 {
             return Err(Error::parse(
                 file,
                 line,
@@ -261,10 +261,11 @@ pub(crate) fn read_data(text: &str, file: &Path, opt: &ReadOptions) -> Result<Ra
             }
             _ => None,
         };
-        if let Some((v, name)) = size {
-            if v <= 0.0 && (opt.type_sizes.is_empty() || opt.size_column.is_some()) {
-                return Err(err(ln, format!("{name} must be positive, found {v}")));
-            }
+        if let Some((v, name)) = size
+            && v <= 0.0
+            && (opt.type_sizes.is_empty() || opt.size_column.is_some())
+        {
+            return Err(err(ln, format!("{name} must be positive, found {v}")));
         }
         atoms.push(Atom {
             id,

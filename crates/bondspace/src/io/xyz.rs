@@ -390,16 +390,16 @@ fn parse_frame(lines: &[&str], offset: usize, n: usize, ctx: &Ctx) -> Result<Raw
         })?),
         None => ["size", "radius", "diameter"].iter().find_map(|c| find(c)),
     };
-    if let Some(size) = size_col {
-        if size.kind != 'R' && size.kind != 'I' || size.count != 1 {
-            return Err(ctx.err(
-                cl,
-                format!(
-                    "size column must be {}:R:1, found {}:{}:{}",
-                    size.name, size.name, size.kind, size.count
-                ),
-            ));
-        }
+    if let Some(size) = size_col
+        && (size.kind != 'R' && size.kind != 'I' || size.count != 1)
+    {
+        return Err(ctx.err(
+            cl,
+            format!(
+                "size column must be {}:R:1, found {}:{}:{}",
+                size.name, size.name, size.kind, size.count
+            ),
+        ));
     }
     if size_col.is_none() && ctx.type_sizes.is_empty() {
         return Err(Error::NoSizes {
