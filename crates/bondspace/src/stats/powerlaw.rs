@@ -134,12 +134,12 @@ pub struct BinnedSample {
 
 /// The interval-censored power-law MLE above `x_min` from binned counts: each sample's bins
 /// at or above `x_min` (a bin straddling x_min is dropped) enter the likelihood
-/// Π p_k^{c_k}, p_k = [(a_k/x_min)^{1−α} − (b_k/x_min)^{1−α}] / [1 − (T/x_min)^{1−α}], T the
-/// sample's top edge (nothing is known above it). α is found by golden-section search on
+/// Π p_k^{c_k}, p_k = [a_k^{1−α} − b_k^{1−α}] / [B^{1−α} − T^{1−α}], B the sample's first edge
+/// at or above x_min and T its top edge (nothing is known outside [B, T)). α is found by golden-section search on
 /// (1, 30]; the standard error from the curvature of the log-likelihood. None without counts.
 pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawMle> {
     // (lower/x_min, upper/x_min, count) and per-sample top/x_min
-    let mut cells: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let mut cells: Vec<(f64, f64, f64, f64, f64)> = Vec::new();
     let mut n = 0usize;
     for s in samples {
         let first = s.edges.iter().position(|&e| e >= x_min);
@@ -147,6 +147,8 @@ pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawM
         if first >= s.edges.len() - 1 {
             continue;
         }
+        // the sample's data are those in [its first edge at or above x_min, its top edge)
+        let bottom = s.edges[first] / x_min;
         let top = s.edges[s.edges.len() - 1] / x_min;
         for k in first..s.counts.len() {
             if s.counts[k] > 0 {
@@ -154,6 +156,7 @@ pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawM
                     s.edges[k] / x_min,
                     s.edges[k + 1] / x_min,
                     s.counts[k] as f64,
+                    bottom,
                     top,
                 ));
                 n += s.counts[k];
@@ -167,8 +170,8 @@ pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawM
         let t = 1.0 - alpha; // negative
         cells
             .iter()
-            .map(|&(a, b, c, top)| {
-                let p = (a.powf(t) - b.powf(t)) / (1.0 - top.powf(t));
+            .map(|&(a, b, c, bottom, top)| {
+                let p = (a.powf(t) - b.powf(t)) / (bottom.powf(t) - top.powf(t));
                 c * p.max(f64::MIN_POSITIVE).ln()
             })
             .sum()
