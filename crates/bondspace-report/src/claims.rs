@@ -118,11 +118,17 @@ fn trend_test(points: &[(f64, Estimate)]) -> Verdict {
     } else if rise < -2.0 * s {
         Verdict::Disagrees
     } else {
-        Verdict::NotDecidable(format!(
-            "the change from lowest to highest Tp, {rise:.3}, is within 2σ = {:.3}{}",
-            2.0 * s,
-            if monotone { "" } else { ", and not monotonic" }
-        ))
+        Verdict::NotDecidable(if monotone {
+            format!(
+                "the change from lowest to highest Tp, {rise:.3e}, is within 2σ = {:.3e}",
+                2.0 * s
+            )
+        } else {
+            format!(
+                "not monotonic in Tp (change from lowest to highest Tp {rise:.3e}, 2σ = {:.3e})",
+                2.0 * s
+            )
+        })
     }
 }
 
@@ -198,7 +204,7 @@ pub fn claims(ipl: &[&GroupStats], harm: &[&GroupStats]) -> Vec<Claim> {
                 s,
                 "P(λ) ∼ λ^−7/2 at large λ (cleanest for Tp ≳ 0.5)",
                 "no tail fit".into(),
-                "needs ≥ 20 modes above 2 λ₀".into(),
+                "needs ≥ 50 modes above 10 λ₀".into(),
                 Verdict::NotDecidable("too few high-λ modes".into()),
             ),
         }

@@ -1,6 +1,6 @@
 //! `report.json`: the report's numbers, machine-readable. Per group: `n_samples`,
 //! `n_equilibrated`, `n_nonpositive_g`, `e_is`, `e_is_se`, `G`, `G_se`, `lambda0`, `lambda0_se`,
-//! `tail {exponent, se, lambda_min, n_modes, estimator}`, `A_g {value, se, units}`,
+//! `tail {exponent, se, lambda_min, n_modes, estimator}`, `A_g {value, se, units, threshold}`,
 //! `A_g_sim {value, se}`, `mid {exponent, se, window, n_modes}`, `plateau`, `plateau_se`,
 //! `plateau_modes`, `xi`, `xi_se`, `decay {field: {exponent, se, n_modes, window}}`,
 //! `overlap {exponent, se, n_modes, window}`, `omega_low {exponent, se, n_modes, window}`;
@@ -63,7 +63,7 @@ pub fn group(s: &GroupStats) -> Value {
             "ks": t.ks,
             "estimator": t.estimator,
         })),
-        "A_g": json!({"value": a, "se": a_se, "units": "lambda/lambda0"}),
+        "A_g": json!({"value": a, "se": a_se, "units": "lambda/lambda0", "threshold": s.a_g_threshold}),
         "A_g_sim": json!({"value": asim, "se": asim_se}),
         "mid": s.mid.as_ref().map(|m| json!({
             "exponent": m.exponent.value,

@@ -44,10 +44,31 @@ pub fn write_report(dir: &Path, note: &str) -> Result<PathBuf> {
     let out = dir.join(REPORT_DIR);
     let mut stats = Vec::new();
     let mut families = Vec::new();
+    let mut records = Vec::new();
     for (gi, group) in spec.groups.iter().enumerate() {
         let data = ensemble::load_group(dir, &spec, group)?;
         stats.push(group_stats(group, &data, spec.seed + gi as u64));
         families.push(matches!(group.family, Family::Ipl { .. }));
+        records.push(data);
+    }
+    // A_g of the IPL groups at one Λ, the largest of their λ_min, so that R_Ag compares like
+    // with like
+    let common = stats
+        .iter()
+        .zip(&families)
+        .filter(|(_, ipl)| **ipl)
+        .filter_map(|(s, _)| s.tail.map(|t| t.lambda_min))
+        .fold(f64::NAN, f64::max);
+    if common.is_finite() {
+        for (gi, ((s, ipl), data)) in stats.iter_mut().zip(&families).zip(&records).enumerate() {
+            if *ipl && !data.is_empty() {
+                let pooling = ensemble::pool::Pooling::for_group(data);
+                let (a, asim) = stats::a_g_at(data, &pooling, s.dim, common, spec.seed + gi as u64);
+                s.a_g = a;
+                s.a_g_sim = asim;
+                s.a_g_threshold = common;
+            }
+        }
     }
     let ipl: Vec<&GroupStats> = stats
         .iter()

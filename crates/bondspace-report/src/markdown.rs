@@ -43,7 +43,7 @@ pub fn report_markdown(
          likelihood of the eigenvalues ≥ λ_min, λ_min chosen by the minimum Kolmogorov–Smirnov \
          distance among the eigenvalues above {TAIL_FLOOR} λ₀ leaving at least {TAIL_MIN_MODES} \
          modes (binned likelihood for slicing counts; the error re-chooses λ_min in every \
-         resample); A_g = (5/2) Λ^(5/2) N(λ > Λ)/(N d) at Λ = λ_min; the \
+         resample); A_g = (5/2) Λ^(5/2) N(λ > Λ)/(N d) at Λ = λ_min (for a Tp series, at the largest λ_min of its groups, so that the ratios count one range); the \
          mid exponent by truncated maximum likelihood on the half-decade window above the \
          peak of P where the local exponent is flattest; the N·e plateau as the mean N·e of \
          the modes above λ_min, n = 1.15 × plateau, ξ = a₀ n^(1/d); decay exponents by least \
@@ -86,7 +86,7 @@ pub fn report_markdown(
     let _ = writeln!(md, "\n## Measured numbers\n");
     let _ = writeln!(
         md,
-        "| group | tail exponent (λ_min/λ₀, modes) | A_g (λ/λ₀ units) | A_g (simulation units) | mid exponent (window) | N·e plateau (modes) | ξ |"
+        "| group | tail exponent (λ_min/λ₀, modes) | A_g (λ/λ₀ units) at Λ/λ₀ | A_g (simulation units) | mid exponent (window) | N·e plateau (modes) | ξ |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for s in stats {
@@ -100,7 +100,11 @@ pub fn report_markdown(
                 t.lambda_min,
                 t.n_modes
             )),
-            opt_e(s.a_g),
+            s.a_g.map_or("–".into(), |a| format!(
+                "{} at {:.2}",
+                pm_e(a),
+                s.a_g_threshold
+            )),
             opt_e(s.a_g_sim),
             s.mid.as_ref().map_or("–".into(), |m| format!(
                 "{} ([{:.3}, {:.3}])",

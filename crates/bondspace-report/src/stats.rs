@@ -29,8 +29,9 @@ use bondspace::stats::{
 
 /// Bootstrap resamples.
 pub const BOOTSTRAP: usize = 200;
-/// λ/λ₀ below which no tail λ_min is considered (above the mid regime).
-pub const TAIL_FLOOR: f64 = 2.0;
+/// λ/λ₀ below which no tail λ_min is considered: the start of the paper's tail regime
+/// (its Fig. 3a), well above the mid regime and the crossover.
+pub const TAIL_FLOOR: f64 = 10.0;
 /// The fewest modes a tail fit may rest on.
 pub const TAIL_MIN_MODES: usize = 50;
 /// Candidates for λ_min in the KS scan.
@@ -105,8 +106,11 @@ pub struct GroupStats {
     /// The tail exponent above the cutoff that keeps half the tail modes: (cutoff λ/λ₀,
     /// exponent) — the stability check of the tail.
     pub tail_upper: Option<(f64, Estimate)>,
-    /// A_g in λ/λ₀ units at Λ = λ_min.
+    /// A_g in λ/λ₀ units at Λ = [`GroupStats::a_g_threshold`].
     pub a_g: Option<Estimate>,
+    /// Λ of A_g (λ/λ₀): the group's λ_min, or in a report the largest λ_min of the IPL
+    /// groups, so that every A_g of a Tp series counts the same range.
+    pub a_g_threshold: f64,
     /// A_g in simulation units.
     pub a_g_sim: Option<Estimate>,
     /// Mid exponent.
@@ -291,6 +295,64 @@ fn histogram_errors(data: &[SampleRecord], pooling: &Pooling, seed: u64) -> (Vec
     (sd(&s1, &s2), sd(&t1, &t2))
 }
 
+/// A_g at Λ (λ/λ₀ units of the pooling) in λ/λ₀ units and in simulation units, each with its
+/// bootstrap error: A_g = (5/2) Λ^{5/2} N(λ/λ₀ > Λ)/(N d) exactly on all samples; the error of
+/// the λ/λ₀ value re-estimates λ₀ in every resample. Slicing samples: counts of the bins above
+/// Λ (an edge), in their own units, and no simulation-unit value.
+pub fn a_g_at(
+    data: &[SampleRecord],
+    pooling: &Pooling,
+    dim: usize,
+    threshold: f64,
+    seed: u64,
+) -> (Option<Estimate>, Option<Estimate>) {
+    let n = data.len();
+    if n == 0 {
+        return (None, None);
+    }
+    let all: Vec<usize> = (0..n).collect();
+    let boot = |f: &dyn Fn(&[usize]) -> Option<f64>| bootstrap(n, BOOTSTRAP, seed, f);
+    let dense = data.iter().all(|d| d.counts.is_none());
+    if dense {
+        let l0 = pooling.lambda_0;
+        if !l0.is_finite() {
+            return (None, None);
+        }
+        let threshold_sim = threshold * l0;
+        let sim = Estimate::of(boot(&|idx| {
+            let c = count_above_sim(data, idx, threshold_sim);
+            Some(prefactor_from_count(c, threshold_sim, 3.5, dof(data, idx)))
+        }));
+        let a = boot(&|idx| {
+            let c = count_above_sim(data, idx, threshold_sim);
+            let sim = prefactor_from_count(c, threshold_sim, 3.5, dof(data, idx));
+            Some(sim / resample_lambda0(data, idx, dim).powf(2.5))
+        });
+        let count = lambdas(data, &all, pooling)
+            .iter()
+            .filter(|&&x| x > threshold)
+            .count();
+        let value = prefactor_from_count(count, threshold, 3.5, dof(data, &all));
+        (a.map(|(_, se)| Estimate { value, se }), sim)
+    } else {
+        let a = Estimate::of(boot(&|idx| {
+            let c: usize = binned(data, idx)
+                .iter()
+                .map(|s| {
+                    s.edges
+                        .windows(2)
+                        .zip(&s.counts)
+                        .filter(|(w, _)| w[0] >= threshold * (1.0 - 1e-12))
+                        .map(|(_, c)| c)
+                        .sum::<usize>()
+                })
+                .sum();
+            Some(prefactor_from_count(c, threshold, 3.5, dof(data, idx)))
+        }));
+        (a, None)
+    }
+}
+
 /// Measures one group.
 pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStats {
     let pooling = Pooling::for_group(data);
@@ -380,46 +442,10 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
                 "binned MLE"
             },
         });
-        // A_g by counts above Λ = λ_min (exact for dense and for slicing, whose λ_min is an edge)
-        if pooling.lambda_0.is_finite() || !dense {
-            let l0 = pooling.lambda_0;
-            let threshold_sim = x_min * l0;
-            if dense {
-                g.a_g_sim = Estimate::of(boot(&|idx| {
-                    let c = count_above_sim(data, idx, threshold_sim);
-                    Some(prefactor_from_count(c, threshold_sim, 3.5, dof(data, idx)))
-                }));
-                let a = boot(&|idx| {
-                    let c = count_above_sim(data, idx, threshold_sim);
-                    let sim = prefactor_from_count(c, threshold_sim, 3.5, dof(data, idx));
-                    Some(sim / resample_lambda0(data, idx, dim).powf(2.5))
-                });
-                // the value on all samples is (5/2) Λ^{5/2} N(λ/λ₀ > Λ) / (N d) exactly
-                let count = lambdas(data, &all, &pooling)
-                    .iter()
-                    .filter(|&&x| x > x_min)
-                    .count();
-                g.a_g = a.map(|(_, se)| Estimate {
-                    value: prefactor_from_count(count, x_min, 3.5, dof(data, &all)),
-                    se,
-                });
-            } else {
-                g.a_g = Estimate::of(boot(&|idx| {
-                    let c: usize = binned(data, idx)
-                        .iter()
-                        .map(|s| {
-                            s.edges
-                                .windows(2)
-                                .zip(&s.counts)
-                                .filter(|(w, _)| w[0] >= x_min * (1.0 - 1e-12))
-                                .map(|(_, c)| c)
-                                .sum::<usize>()
-                        })
-                        .sum();
-                    Some(prefactor_from_count(c, x_min, 3.5, dof(data, idx)))
-                }));
-            }
-        }
+        let (ag, ags) = a_g_at(data, &pooling, dim, x_min, seed);
+        g.a_g = ag;
+        g.a_g_sim = ags;
+        g.a_g_threshold = x_min;
     }
     // the mid regime (every eigenvalue needed)
     if dense {
