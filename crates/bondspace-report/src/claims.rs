@@ -354,12 +354,7 @@ pub fn claims(ipl: &[&GroupStats], harm: &[&GroupStats]) -> Vec<Claim> {
         }
     }
     // trends against Tp (finite Tp only)
-    let mut finite: Vec<&GroupStats> = ipl
-        .iter()
-        .copied()
-        .filter(|s| s.tp.is_some_and(|t| t.is_finite()))
-        .collect();
-    finite.sort_by(|a, b| a.tp.partial_cmp(&b.tp).unwrap_or(std::cmp::Ordering::Equal));
+    let finite = crate::stats::finite_tp_series(ipl);
     let names = finite
         .iter()
         .map(|s| s.name.clone())

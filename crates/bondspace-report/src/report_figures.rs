@@ -225,12 +225,7 @@ pub fn ensemble_figures(
             )?;
         }
         // Fig. 5: annealing ratios
-        let mut finite: Vec<&GroupStats> = ipl
-            .iter()
-            .copied()
-            .filter(|s| s.tp.is_some_and(|t| t.is_finite()))
-            .collect();
-        finite.sort_by(|a, b| a.tp.partial_cmp(&b.tp).unwrap_or(std::cmp::Ordering::Equal));
+        let finite = crate::stats::finite_tp_series(ipl);
         if finite.len() >= 2 {
             let ratio = |get: fn(&GroupStats) -> Option<crate::stats::Estimate>| {
                 let top = finite.last().and_then(|s| get(s));

@@ -2,7 +2,7 @@
 //! bootstrap error over samples ([`BOOTSTRAP`] resamples, fixed seed).
 //!
 //! All eigenvalues of a group are in units of the group's λ₀ (from its mean G,
-//! [`bondspace::ensemble::pool`]); slicing samples are in units of their own λ₀.
+//! [`bondspace::ensemble::pool`](mod@bondspace::ensemble::pool)); slicing samples are in units of their own λ₀.
 //!
 //! | number | estimator |
 //! |---|---|
@@ -155,6 +155,17 @@ impl GroupStats {
     pub fn unequilibrated(&self) -> bool {
         self.pooled.n_equilibrated.is_some_and(|k| k < self.samples)
     }
+}
+
+/// The IPL groups of finite Tp, in increasing Tp (a Tp series).
+pub fn finite_tp_series<'a>(ipl: &[&'a GroupStats]) -> Vec<&'a GroupStats> {
+    let mut finite: Vec<&GroupStats> = ipl
+        .iter()
+        .copied()
+        .filter(|s| s.tp.is_some_and(|t| t.is_finite()))
+        .collect();
+    finite.sort_by(|a, b| a.tp.partial_cmp(&b.tp).unwrap_or(std::cmp::Ordering::Equal));
+    finite
 }
 
 /// The λ/λ₀ values of samples `idx` in the pooling's units.
