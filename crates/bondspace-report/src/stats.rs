@@ -23,8 +23,8 @@ use bondspace::prepare::Temperature;
 use bondspace::results::SampleRecord;
 use bondspace::stats::{
     BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, bootstrap,
-    flattest_window, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
-    window_mean,
+    bootstrap_many, flattest_window, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle,
+    truncated_mle, window_mean,
 };
 
 /// Bootstrap resamples.
@@ -209,21 +209,15 @@ fn resample_lambda0(data: &[SampleRecord], idx: &[usize], dim: usize) -> f64 {
     }
 }
 
-/// Count of λ (simulation units) above `threshold_sim` in samples `idx`.
+/// Count of λ (simulation units) above `threshold_sim` in the (dense) samples `idx`.
 fn count_above_sim(data: &[SampleRecord], idx: &[usize], threshold_sim: f64) -> usize {
     idx.iter()
         .map(|&i| {
-            let d = &data[i];
-            match &d.counts {
-                None => d.lambda.iter().filter(|&&l| l > threshold_sim).count(),
-                Some(c) => c
-                    .lambda_edges
-                    .windows(2)
-                    .zip(&c.lambda_counts)
-                    .filter(|(w, _)| w[0] >= threshold_sim * (1.0 - 1e-12))
-                    .map(|(_, n)| n)
-                    .sum(),
-            }
+            data[i]
+                .lambda
+                .iter()
+                .filter(|&&l| l > threshold_sim)
+                .count()
         })
         .sum()
 }
@@ -270,40 +264,15 @@ fn qlm_profiles<'a>(
     out
 }
 
-/// Bootstrap errors of every bin of a pair of histograms.
+/// Bootstrap errors of every bin of a pair of histograms (one pass over the resamples).
 fn histogram_errors(data: &[SampleRecord], pooling: &Pooling, seed: u64) -> (Vec<f64>, Vec<f64>) {
-    use rand::{Rng as _, SeedableRng};
-    let n = data.len();
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed);
-    let (nl, nw) = (
-        pooling.lambda_edges.len() - 1,
-        pooling.omega_edges.len() - 1,
-    );
-    let (mut s1, mut s2) = (vec![0.0; nl], vec![0.0; nl]);
-    let (mut t1, mut t2) = (vec![0.0; nw], vec![0.0; nw]);
-    let mut idx = vec![0usize; n];
-    for _ in 0..BOOTSTRAP {
-        for v in idx.iter_mut() {
-            *v = rng.random_range(0..n);
-        }
-        let (p, d) = pooling.histograms(data, &idx);
-        for k in 0..nl {
-            s1[k] += p.density[k];
-            s2[k] += p.density[k] * p.density[k];
-        }
-        for k in 0..nw {
-            t1[k] += d.density[k];
-            t2[k] += d.density[k] * d.density[k];
-        }
-    }
-    let b = BOOTSTRAP as f64;
-    let sd = |a: &[f64], q: &[f64]| -> Vec<f64> {
-        a.iter()
-            .zip(q)
-            .map(|(m, q)| ((q / b - (m / b).powi(2)).max(0.0) * b / (b - 1.0)).sqrt())
-            .collect()
-    };
-    (sd(&s1, &s2), sd(&t1, &t2))
+    let nl = pooling.lambda_edges.len() - 1;
+    let mut errs = bootstrap_many(data.len(), BOOTSTRAP, seed ^ 0x5eed, |idx| {
+        let (p, d) = pooling.histograms(data, idx);
+        p.density.into_iter().chain(d.density).map(Some).collect()
+    });
+    let d = errs.split_off(nl);
+    (errs, d)
 }
 
 /// A_g at Λ (λ/λ₀ units of the pooling) in λ/λ₀ units and in simulation units, each with its
@@ -599,16 +568,15 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
     let (nl, nv) = ne_points(&all);
     if !nl.is_empty() {
         let (c, m, cnt) = binned_means(&nl, &nv, le);
-        let errs: Vec<f64> = (0..c.len())
-            .map(|k| {
-                boot(&|idx| {
-                    let (l, v) = ne_points(idx);
-                    let (_, m, cnt) = binned_means(&l, &v, le);
-                    (cnt[k] > 0).then_some(m[k])
-                })
-                .map_or(f64::NAN, |x| x.1)
-            })
-            .collect();
+        // every bin's error from one pass over the resamples
+        let errs = bootstrap_many(n, BOOTSTRAP, seed, |idx| {
+            let (l, v) = ne_points(idx);
+            let (_, m, cnt) = binned_means(&l, &v, le);
+            m.into_iter()
+                .zip(cnt)
+                .map(|(m, c)| (c > 0).then_some(m))
+                .collect()
+        });
         g.ne = (0..c.len())
             .filter(|&k| cnt[k] > 0)
             .map(|k| (c[k], m[k], errs[k]))
