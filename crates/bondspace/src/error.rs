@@ -102,6 +102,9 @@ pub enum Error {
     /// A numerical failure (a factorization that should succeed did not).
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// The job was asked to stop ([`crate::progress::Progress::cancelled`]).
+    #[error("interrupted")]
+    Interrupted,
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -125,7 +128,7 @@ impl Error {
             | Error::MemoryExceeded { .. }
             | Error::TooManyModes { .. } => true,
             Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
-            Error::NotConverged { .. } | Error::Numerical(_) => false,
+            Error::NotConverged { .. } | Error::Numerical(_) | Error::Interrupted => false,
         }
     }
 

@@ -6,6 +6,11 @@
 //! terminal bars, a Python front end may forward it to a callback. Calls are cheap and happen
 //! at most once per outer iteration (a minimiser step, a Monte Carlo sweep, a sample), never in
 //! an inner loop.
+//!
+//! A front end can also ask a job to stop ([`Progress::cancelled`], e.g. on Ctrl-C in Python):
+//! the Monte Carlo sweeps, the minimisers and the sample loop of an ensemble check it at the
+//! same points where they report progress and return [`Error::Interrupted`](crate::Error);
+//! a dense eigensolver, once started, runs to its end.
 
 /// Receives the progress of a long job. Every method has a no-op default.
 pub trait Progress: Sync {
@@ -17,6 +22,10 @@ pub trait Progress: Sync {
     fn set_position(&self, _pos: u64) {}
     /// What the job is doing now.
     fn set_message(&self, _msg: &str) {}
+    /// True when the front end asks the job to stop (checked once per outer iteration).
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Progress that goes nowhere.

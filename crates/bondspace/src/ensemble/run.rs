@@ -47,9 +47,17 @@ pub fn run(
     progress.set_length(tasks.len() as u64);
     let outcomes: Vec<(String, Result<bool>)> = run_parallel(&tasks, Some(progress), |&(g, k)| {
         let group = &spec.groups[g];
-        let r = run_sample(dir, spec, group, k);
+        // a cancelled run starts no more samples (finished ones are on disk: a re-run resumes)
+        let r = if progress.cancelled() {
+            Err(Error::Interrupted)
+        } else {
+            run_sample(dir, spec, group, k)
+        };
         (format!("{}/sample-{k:04}", group.name()), r)
     });
+    if progress.cancelled() {
+        return Err(Error::Interrupted);
+    }
     let mut report = RunReport::default();
     for (name, r) in outcomes {
         match r {

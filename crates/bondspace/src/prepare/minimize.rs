@@ -137,6 +137,9 @@ pub fn fire(
         }
         if it % 256 == 0 {
             progress.set_position(it as u64);
+            if progress.cancelled() {
+                return Err(crate::Error::Interrupted);
+            }
         }
         // P = F · v with F = -g
         let p = -dot(&g, &v);
@@ -252,6 +255,9 @@ pub fn conjugate_gradient(
         }
         if it % 256 == 0 {
             progress.set_position(it as u64);
+            if progress.cancelled() {
+                return Err(crate::Error::Interrupted);
+            }
         }
         let mut slope0 = dot(&g, &d);
         if slope0 >= 0.0 || it % n.max(50) == 0 {

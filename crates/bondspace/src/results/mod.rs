@@ -5,6 +5,7 @@
 //!   (force balance, memory) and the stages (spectrum, modes and PHMs, dipoles,
 //!   participation);
 //! - [`files`]: every file and array name of a result directory;
+//! - [`arrays`]: the arrays of the result files in memory (for front ends without files);
 //! - [`summary`]: the typed `summary.json` ([`Summary`], [`ModesSummary`]);
 //! - [`write`](mod@write): the writers (each file atomic, `summary.json` last);
 //! - [`read`]: the typed readers and the per-sample [`SampleRecord`] that ensembles pool.
@@ -13,6 +14,7 @@
 //! reader; nothing above this floor spells a file name.
 
 pub mod analysis;
+pub mod arrays;
 pub mod files;
 pub mod read;
 pub mod summary;

@@ -119,6 +119,9 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
     for s in 0..tune {
         mc.sweep();
         progress.inc(1);
+        if progress.cancelled() {
+            return Err(crate::Error::Interrupted);
+        }
         if (s + 1) % window == 0 {
             let w = mc.stats().minus(&last);
             let acc = w.displacement_acceptance();
@@ -141,6 +144,9 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
     for s in 1..=prod {
         mc.sweep();
         progress.inc(1);
+        if progress.cancelled() {
+            return Err(crate::Error::Interrupted);
+        }
         if s % stride == 0 || s == prod {
             tr.record(&mut mc, s);
         }
