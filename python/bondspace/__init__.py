@@ -93,7 +93,8 @@ def _callback(progress: ProgressArg) -> Optional[Callable[[int, int, str], Any]]
 
         def cb(done: int, total: int, message: str) -> None:
             of = f"/{total}" if total else ""
-            sys.stderr.write(f"\r{message} {done}{of}   ")
+            end = "\n" if total and done >= total else ""
+            sys.stderr.write(f"\r{message} {done}{of}   {end}")
             sys.stderr.flush()
 
         return cb
