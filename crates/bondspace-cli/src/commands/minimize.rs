@@ -72,4 +72,11 @@ pub fn print_summary(input: &Path, output: &Path, s: &MinimizeSummary) {
         s.rms_displacement,
         s.iterations
     );
+    if let Some(x) = s.sizes_restored.filter(|&x| x > 0.0) {
+        eprintln!(
+            "{}: sizes restored to the glass's size distribution (size_min, size_max, \
+             size_exponent): largest change {x:.2e} relative",
+            input.display()
+        );
+    }
 }

@@ -67,6 +67,41 @@ pub fn ipl_sizes(n: usize, lo: f64, hi: f64, a: f64) -> Result<Vec<f64>> {
         .collect())
 }
 
+/// Largest relative rounding of a size that [`restore_ipl_sizes`] undoes (files written with
+/// six or more significant digits).
+pub const SIZE_RESTORE_TOL: f64 = 1e-6;
+
+/// Undoes the rounding of the sizes of an IPL glass made by bondspace, as a file written with
+/// few digits holds them (ASE's extended XYZ has 8 decimals): when the metadata carry the size
+/// distribution (`size_min`, `size_max`, `size_exponent`, as bondspace writes them) and the
+/// k-th smallest size is within [`SIZE_RESTORE_TOL`] (relative) of the k-th member of
+/// [`ipl_sizes`] for every k, each particle gets that member (it keeps its rank). SWAP moves
+/// only permute the multiset, and its members are ~1/N apart, far more than the rounding, so
+/// the assignment is exact. Returns the largest relative change, or `None` (nothing changed)
+/// when the configuration is not such a glass.
+pub fn restore_ipl_sizes<const D: usize>(cfg: &mut Configuration<D>) -> Option<f64> {
+    if !matches!(cfg.model, Model::Ipl(_)) {
+        return None;
+    }
+    let num = |k: &str| cfg.info.get(k).and_then(|v| v.parse::<f64>().ok());
+    let (lo, hi, a) = (num("size_min")?, num("size_max")?, num("size_exponent")?);
+    let target = ipl_sizes(cfg.len(), lo, hi, a).ok()?;
+    let mut order: Vec<usize> = (0..cfg.len()).collect();
+    order.sort_by(|&i, &j| cfg.sizes[i].total_cmp(&cfg.sizes[j]).then(i.cmp(&j)));
+    let mut worst = 0.0f64;
+    for (k, &i) in order.iter().enumerate() {
+        let rel = ((cfg.sizes[i] - target[k]) / target[k]).abs();
+        if !(rel <= SIZE_RESTORE_TOL) {
+            return None;
+        }
+        worst = worst.max(rel);
+    }
+    for (k, &i) in order.iter().enumerate() {
+        cfg.sizes[i] = target[k];
+    }
+    Some(worst)
+}
+
 /// Random positions uniform in the box.
 pub(crate) fn random_positions<const D: usize>(
     simbox: &SimBox<D>,
@@ -195,4 +230,34 @@ pub fn ipl_swap_glass<const D: usize>(
         .insert("quench_iterations".into(), rep.iterations.to_string());
     finalize(&mut cfg)?;
     Ok((cfg, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounded_sizes_are_restored_exactly_and_foreign_ones_left_alone() {
+        let opt = IplOptions::defaults(2);
+        let mut cfg = ipl_random::<2>(200, &opt, 3, 0).unwrap();
+        // a SWAP-like permutation of the multiset, then 8 decimals as ASE writes them
+        cfg.sizes.reverse();
+        cfg.sizes.swap(3, 150);
+        let exact = cfg.sizes.clone();
+        for s in &mut cfg.sizes {
+            *s = (*s * 1e8).round() / 1e8;
+        }
+        assert_ne!(cfg.sizes, exact);
+        let worst = restore_ipl_sizes(&mut cfg).unwrap();
+        assert!(worst > 0.0 && worst < 1e-8, "{worst}");
+        assert_eq!(cfg.sizes, exact);
+        // sizes that are not the distribution's (beyond the tolerance) are kept
+        cfg.sizes[7] *= 1.0 + 1e-4;
+        let kept = cfg.sizes.clone();
+        assert_eq!(restore_ipl_sizes(&mut cfg), None);
+        assert_eq!(cfg.sizes, kept);
+        // no metadata, nothing done
+        cfg.info.remove("size_exponent");
+        assert_eq!(restore_ipl_sizes(&mut cfg), None);
+    }
 }

@@ -15,8 +15,8 @@ mod ipl;
 
 pub use harmonic::{HarmonicOptions, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample, ipl_random,
-    ipl_sizes, ipl_swap_glass,
+    IplOptions, SIZE_RESTORE_TOL, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample,
+    ipl_random, ipl_sizes, ipl_swap_glass, restore_ipl_sizes,
 };
 pub use swap::{McReport, SwapOptions};
 pub use temperature::Temperature;
@@ -129,10 +129,15 @@ pub struct MinimizeSummary {
     pub rms_displacement: f64,
     /// FIRE and CG iterations.
     pub iterations: usize,
+    /// The largest relative change of a size when the sizes of a bondspace IPL glass were
+    /// restored from a rounded file ([`restore_ipl_sizes`]); `None`: not restored.
+    pub sizes_restored: Option<f64>,
 }
 
 /// Minimises a configuration at fixed box ([`quench`]: FIRE, then CG to `opt.rel_tol`), then
-/// writes its energy, pressure and max force into its metadata ([`finalize`]).
+/// writes its energy, pressure and max force into its metadata ([`finalize`]). The sizes of a
+/// bondspace IPL glass read from a rounded file are restored first
+/// ([`restore_ipl_sizes`]), so that the minimum is the original glass's.
 pub fn minimize_configuration<const D: usize>(
     cfg: &mut Configuration<D>,
     opt: &QuenchOptions,
@@ -140,6 +145,7 @@ pub fn minimize_configuration<const D: usize>(
 ) -> Result<MinimizeSummary> {
     let before = crate::state::state(cfg)?;
     let start = cfg.positions.clone();
+    let sizes_restored = ipl::restore_ipl_sizes(cfg);
     let report = quench(cfg, opt, progress)?;
     let after = finalize(cfg)?;
     let (mut max_d, mut sum2) = (0.0f64, 0.0f64);
@@ -158,5 +164,6 @@ pub fn minimize_configuration<const D: usize>(
         max_displacement: max_d,
         rms_displacement: (sum2 / cfg.len().max(1) as f64).sqrt(),
         iterations: report.iterations,
+        sizes_restored,
     })
 }
