@@ -92,6 +92,7 @@ pub fn run(a: SpectrumArgs) -> anyhow::Result<()> {
         phm: a.phm,
         participation: a.participation,
         dipoles: a.dipoles,
+        positive_modulus: true,
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     with_dim!(&cfg, c => {
