@@ -33,7 +33,8 @@ use bondspace::{Error, Model, Temperature, with_dim, with_dim_const};
 use faer::sparse::SparseColMat;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError,
+    PyFileNotFoundError, PyIsADirectoryError, PyKeyboardInterrupt, PyOSError, PyRuntimeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -50,7 +51,12 @@ fn to_py(e: Error) -> PyErr {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             PyFileNotFoundError::new_err(msg)
         }
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::IsADirectory => {
+            PyIsADirectoryError::new_err(msg)
+        }
         Error::Io { .. } => PyOSError::new_err(msg),
+        // another process holds the output directory's lock: not the input's fault
+        Error::Busy { .. } => PyRuntimeError::new_err(msg),
         _ if e.is_input_error() => PyValueError::new_err(msg),
         _ => PyRuntimeError::new_err(msg),
     }
@@ -592,9 +598,6 @@ fn parse_ordering(o: &str) -> PyResult<Ordering> {
     }
 }
 
-/// Largest number of slicing bins (each bin edge is a factorization).
-const MAX_BINS: usize = 10_000;
-
 fn check_range(r: (f64, f64), what: &str) -> PyResult<()> {
     if r.0 > 0.0 && r.1 > r.0 && r.1.is_finite() {
         Ok(())
@@ -681,6 +684,7 @@ fn spectrum<'py>(
     if phm && modes == 0 {
         return Err(invalid("phm needs modes > 0"));
     }
+    use bondspace::results::analysis::MAX_BINS;
     if bins == 0 || bins > MAX_BINS {
         return Err(invalid(format!("bins must be between 1 and {MAX_BINS}")));
     }
@@ -697,6 +701,7 @@ fn spectrum<'py>(
         phm,
         participation,
         dipoles,
+        positive_modulus: true,
     };
     let cfg = config.inner.clone();
     let out = run_long(py, callback, move |progress| {

@@ -29,9 +29,46 @@ pub fn input_error(msg: impl Into<String>) -> anyhow::Error {
     InputError(msg.into()).into()
 }
 
+/// Longest token (a run without spaces) an error message shows whole; longer ones (a
+/// million-digit number in a file or on the command line) are cut to 40 characters and `…`.
+/// Paths are rarely this long.
+pub const LONGEST_TOKEN: usize = 200;
+
+/// A message as printed: on one line, consecutive repeated `: `-separated parts once (an OS
+/// error that a cause repeats), every token longer than [`LONGEST_TOKEN`] cut.
+pub fn tidy(message: &str) -> String {
+    let one_line: String = message
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let mut parts: Vec<&str> = Vec::new();
+    for part in one_line.split(": ") {
+        if parts.last() != Some(&part) {
+            parts.push(part);
+        }
+    }
+    bondspace::error::shorten_tokens(&parts.join(": "), LONGEST_TOKEN)
+}
+
+/// The one line of a clap usage error (`render` of the error): its message with its tip, the
+/// tokens it echoes cut, and a pointer to `--help`.
+pub fn usage_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("bad usage");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    let mut line = first.to_string();
+    for t in tips {
+        line.push_str("; ");
+        line.push_str(t);
+    }
+    let line = bondspace::error::shorten_tokens(&line, bondspace::error::EXCERPT_CHARS + 8);
+    format!("{line} (see --help)")
+}
+
 /// The one-line message and the exit status of a failed command.
 pub fn report_error(e: &anyhow::Error) -> (String, u8) {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     let mut input = false;
     for cause in e.chain() {
         if let Some(b) = cause.downcast_ref::<bondspace::Error>() {
@@ -41,9 +78,13 @@ pub fn report_error(e: &anyhow::Error) -> (String, u8) {
             break;
         }
         input |= cause.downcast_ref::<InputError>().is_some();
-        parts.push(cause.to_string());
+        let text = cause.to_string();
+        // a cause whose text its wrapper already shows adds nothing
+        if !parts.last().is_some_and(|p| p.ends_with(&text)) {
+            parts.push(text);
+        }
     }
-    (parts.join(": "), if input { 2 } else { 1 })
+    (tidy(&parts.join(": ")), if input { 2 } else { 1 })
 }
 
 /// A library error in the words of the command line (naming the flag that would help).
@@ -55,9 +96,10 @@ fn wording(e: &bondspace::Error) -> String {
                 "invalid input: {e} (minimise it first: --minimize, or bondspace minimize; or pass --allow-unbalanced)"
             )
         }
-        E::MemoryExceeded { .. } => {
+        E::MemoryExceeded { what, .. } if what.contains("method") => {
             format!("invalid input: {e}: use --method slicing (and --modes) for large systems")
         }
+        E::MemoryExceeded { .. } => format!("invalid input: {e}"),
         E::TooManyModes {
             requested,
             available,
@@ -133,14 +175,43 @@ impl OrderingArg {
 
 /// `--tp`: a positive number or `inf`.
 pub fn parse_tp(tp: &str) -> anyhow::Result<Temperature> {
+    let shown = bondspace::error::excerpt(tp);
     let v: f64 = tp
         .parse()
-        .map_err(|_| input_error(format!("--tp {tp:?} is not a number or 'inf'")))?;
+        .map_err(|_| input_error(format!("--tp {shown:?} is not a number or 'inf'")))?;
+    let spelled = tp
+        .trim()
+        .trim_start_matches(['+', '-'])
+        .to_ascii_lowercase();
+    if v.is_infinite() && spelled != "inf" && spelled != "infinity" {
+        return Err(input_error(format!(
+            "--tp {shown}: too large for a number (write 'inf' for an instant quench)"
+        )));
+    }
     Temperature::new(v).map_err(|_| {
         input_error(format!(
-            "--tp {tp}: the parent temperature must be positive (or 'inf')"
+            "--tp {shown}: the parent temperature must be positive (or 'inf')"
         ))
     })
+}
+
+/// `LO,HI` of `--lambda-range` and `--omega-range`: two positive finite numbers, LO < HI.
+pub fn parse_range(s: &str) -> Result<(f64, f64), String> {
+    let bad = || {
+        format!(
+            "expected LO,HI: two positive numbers with LO < HI, e.g. 1e-3,1e4 (got {:?})",
+            bondspace::error::excerpt(s)
+        )
+    };
+    let (lo, hi) = s.split_once(',').ok_or_else(bad)?;
+    let (lo, hi): (f64, f64) = (
+        lo.trim().parse().map_err(|_| bad())?,
+        hi.trim().parse().map_err(|_| bad())?,
+    );
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Err(bad());
+    }
+    Ok((lo, hi))
 }
 
 /// `--shard I/N` with 0 ≤ I < N; (0, 1) when absent.
@@ -148,7 +219,12 @@ pub fn parse_shard(shard: Option<&str>) -> anyhow::Result<(usize, usize)> {
     let Some(s) = shard else {
         return Ok((0, 1));
     };
-    let bad = || input_error(format!("--shard {s:?}: expected I/N with 0 ≤ I < N"));
+    let bad = || {
+        input_error(format!(
+            "--shard {:?}: expected I/N with 0 ≤ I < N",
+            bondspace::error::excerpt(s)
+        ))
+    };
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
     let (i, n): (usize, usize) = (
         i.trim().parse().map_err(|_| bad())?,
@@ -265,12 +341,16 @@ impl InputArgs {
                 let keys = Model::keys(name).unwrap_or(&[]);
                 let mut kv = Vec::new();
                 for p in &self.params {
-                    let (k, v) = p
-                        .split_once('=')
-                        .ok_or_else(|| input_error(format!("--param {p:?}: expected KEY=VALUE")))?;
+                    let (k, v) = p.split_once('=').ok_or_else(|| {
+                        input_error(format!(
+                            "--param {:?}: expected KEY=VALUE",
+                            bondspace::error::excerpt(p)
+                        ))
+                    })?;
                     if !keys.contains(&k) {
                         return Err(input_error(format!(
-                            "--param {k}: not a parameter of model {name} (its keys: {})",
+                            "--param {}: not a parameter of model {name} (its keys: {})",
+                            bondspace::error::excerpt(k),
                             keys.join(", ")
                         )));
                     }
@@ -310,5 +390,48 @@ impl InputArgs {
     pub fn read(&self, path: &Path) -> anyhow::Result<AnyConfiguration> {
         let opt = self.options()?;
         Ok(bondspace::io::read_configuration(path, &opt)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_tidy() {
+        let os = "No such file or directory (os error 2)";
+        assert_eq!(tidy(&format!("a.xyz: {os}: {os}")), format!("a.xyz: {os}"));
+        assert_eq!(tidy("two\nlines"), "two lines");
+        let huge = tidy(&format!("--tp {}", "1".repeat(1_000_000)));
+        assert!(huge.len() < 60, "{huge}");
+        // an anyhow chain whose cause repeats its wrapper's text
+        let e = anyhow::Error::new(std::io::Error::other(os)).context(format!("x.npz: {os}"));
+        assert_eq!(report_error(&e).0, format!("x.npz: {os}"));
+        let line =
+            usage_line("error: unexpected argument '--x' found\n\n  tip: try '--y'\n\nUsage: b\n");
+        assert_eq!(
+            line,
+            "unexpected argument '--x' found; tip: try '--y' (see --help)"
+        );
+    }
+
+    #[test]
+    fn ranges_and_temperatures() {
+        assert_eq!(parse_range("1e-3,1e4"), Ok((1e-3, 1e4)));
+        assert!(parse_range("0.001 10000").is_err());
+        assert!(parse_range("-1,3").is_err() && parse_range("3,1").is_err());
+        assert!(parse_tp("inf").unwrap().finite().is_none());
+        assert!(
+            parse_tp("-1")
+                .unwrap_err()
+                .to_string()
+                .contains("must be positive")
+        );
+        assert!(
+            parse_tp("1e400")
+                .unwrap_err()
+                .to_string()
+                .contains("too large")
+        );
     }
 }

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod args;
 mod commands;
@@ -92,8 +92,58 @@ enum Command {
     },
 }
 
+/// Lets every numeric option (and `--tp`) take a value that starts with `-` (`--tp -1`,
+/// `--tolerance -1e-3`), which the option's own check then refuses with a message about the
+/// value rather than clap's "unexpected argument '-1'"; other options take negative numbers.
+fn negative_numbers(cmd: clap::Command) -> clap::Command {
+    use std::any::TypeId;
+    let numeric = [
+        TypeId::of::<f64>(),
+        TypeId::of::<usize>(),
+        TypeId::of::<u64>(),
+        TypeId::of::<i64>(),
+        TypeId::of::<u8>(),
+    ];
+    cmd.mut_args(|a| {
+        if !a.get_action().takes_values() || a.is_positional() {
+            return a;
+        }
+        let id = a.get_value_parser().type_id();
+        if a.get_id() == "tp" || numeric.iter().any(|t| id == *t) {
+            a.allow_hyphen_values(true)
+        } else {
+            a.allow_negative_numbers(true)
+        }
+    })
+    .mut_subcommands(negative_numbers)
+}
+
+/// The parsed command line, or the exit status of a usage error (printed as one line) or of
+/// `--help` / `--version`.
+fn parse() -> Result<Cli, ExitCode> {
+    let fail = |e: clap::Error| -> ExitCode {
+        use clap::error::ErrorKind as K;
+        match e.kind() {
+            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+                e.exit()
+            }
+            _ => {
+                eprintln!("error: {}", args::usage_line(&e.render().to_string()));
+                ExitCode::from(2)
+            }
+        }
+    };
+    let matches = negative_numbers(Cli::command())
+        .try_get_matches()
+        .map_err(fail)?;
+    Cli::from_arg_matches(&matches).map_err(fail)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(status) => return status,
+    };
     progress::set_quiet(cli.quiet);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -105,6 +105,19 @@ pub enum Error {
     /// The job was asked to stop ([`crate::progress::Progress::cancelled`]).
     #[error("interrupted")]
     Interrupted,
+    /// A directory is in use by another process (its advisory lock is held).
+    #[error(
+        "{} is in use by another bondspace process{}: wait for it to finish, or use another \
+         directory",
+        path.display(),
+        pid.map_or(String::new(), |p| format!(" (PID {p})"))
+    )]
+    Busy {
+        /// The directory.
+        path: PathBuf,
+        /// The process holding the lock, when its lock file names it.
+        pid: Option<u32>,
+    },
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -126,8 +139,12 @@ impl Error {
             | Error::NotBalanced { .. }
             | Error::Unstable(_)
             | Error::MemoryExceeded { .. }
-            | Error::TooManyModes { .. } => true,
-            Error::Io { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            | Error::TooManyModes { .. }
+            | Error::Busy { .. } => true,
+            Error::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+            ),
             Error::NotConverged { .. } | Error::Numerical(_) | Error::Interrupted => false,
         }
     }
@@ -140,12 +157,85 @@ impl Error {
         }
     }
 
-    /// Shorthand for an [`Error::Parse`].
+    /// Shorthand for an [`Error::Parse`]; long tokens of the problem (echoed file content) are
+    /// cut to an [`excerpt`].
     pub fn parse(file: impl Into<PathBuf>, line: usize, problem: impl Into<String>) -> Self {
         Error::Parse {
             file: file.into(),
             line,
-            problem: problem.into(),
+            problem: shorten_tokens(&problem.into(), EXCERPT_CHARS + 8),
         }
+    }
+}
+
+/// Longest excerpt of a user's token (a file's content, a flag's value) that a message echoes.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// `token` as a message may echo it: at most [`EXCERPT_CHARS`] characters, then `…` when cut
+/// (a malformed file can hold a million-digit "number").
+pub fn excerpt(token: &str) -> String {
+    match token.char_indices().nth(EXCERPT_CHARS) {
+        None => token.to_string(),
+        Some((cut, _)) => format!("{}…", &token[..cut]),
+    }
+}
+
+/// `text` with every whitespace-separated token longer than `longest` characters cut to an
+/// [`excerpt`] (spaces between the tokens are kept).
+pub fn shorten_tokens(text: &str, longest: usize) -> String {
+    if text.len() <= longest {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len().min(4096));
+    // the token so far (at most `longest` + 1 characters kept) and its length
+    let (mut token, mut chars) = (String::new(), 0usize);
+    let flush = |token: &mut String, chars: &mut usize, out: &mut String| {
+        if *chars > longest {
+            out.push_str(&excerpt(token));
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+        *chars = 0;
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut token, &mut chars, &mut out);
+            out.push(c);
+        } else {
+            if chars <= longest {
+                token.push(c);
+            }
+            chars += 1;
+        }
+    }
+    flush(&mut token, &mut chars, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_tokens_are_cut() {
+        let msg = format!("found {:?} here", "9".repeat(1_000_000));
+        let short = shorten_tokens(&msg, 48);
+        assert!(short.len() < 100, "{short}");
+        assert!(short.starts_with("found \"999") && short.ends_with("… here"));
+        assert_eq!(shorten_tokens("a b  c", 48), "a b  c");
+        let e = Error::parse("f.xyz", 1, msg);
+        assert!(e.to_string().len() < 120);
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("1.5"), "1.5");
+        let long = "7".repeat(1_000_000);
+        let e = excerpt(&long);
+        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        // multi-byte characters are never split
+        assert_eq!(excerpt(&"é".repeat(50)).chars().count(), EXCERPT_CHARS + 1);
     }
 }

@@ -31,3 +31,14 @@ pub fn peak_memory() -> Option<f64> {
 pub fn reset_peak_memory() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
+
+/// Whether a process with this id is running (Linux: `/proc/PID` exists). Elsewhere, where
+/// it cannot be told, every process counts as running, so nothing of a live process is ever
+/// taken for stale.
+pub fn process_alive(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self").exists() {
+        return true;
+    }
+    proc.join(pid.to_string()).exists()
+}

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::config::Configuration;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::models::{PairPotential, eval};
 use crate::neighbours;
 use crate::with_potential;
@@ -68,11 +68,39 @@ fn forces_with<const D: usize, P: PairPotential>(
     Ok((t, f))
 }
 
-/// The full state summary.
+/// The closest pair of `bonds` and its distance.
+fn closest_pair<const D: usize>(
+    cfg: &Configuration<D>,
+    bonds: &[[u32; 2]],
+) -> Option<(u32, u32, f64)> {
+    bonds
+        .iter()
+        .map(|&[i, j]| {
+            let d = cfg
+                .simbox
+                .delta(&cfg.positions[i as usize], &cfg.positions[j as usize]);
+            (i, j, d.iter().map(|x| x * x).sum::<f64>().sqrt())
+        })
+        .min_by(|a, b| a.2.total_cmp(&b.2))
+}
+
+/// The full state summary; an [`Error::Invalid`] when the energy or a force is not finite
+/// (two particles on top of each other), naming the closest pair.
 pub fn state<const D: usize>(cfg: &Configuration<D>) -> Result<State> {
     let bonds = with_potential!(&cfg.model, p =>
         neighbours::bonds(p, &cfg.simbox, &cfg.positions, &cfg.sizes))?;
     let (t, f) = forces(cfg)?;
+    let max_force = eval::max_force_norm(&f);
+    if !(t.energy.is_finite() && max_force.is_finite() && t.virial.is_finite()) {
+        let pair = closest_pair(cfg, &bonds).map_or(String::new(), |(i, j, r)| {
+            format!(": particles {i} and {j} (0-based) are at distance {r:e}")
+        });
+        return Err(Error::Invalid(format!(
+            "the energy or the forces are not finite (energy {}, max force {max_force}){pair}; \
+             coincident or nearly coincident particles make no configuration",
+            t.energy
+        )));
+    }
     let n = cfg.len();
     let ratt = neighbours::rattlers::<D>(n, &bonds);
     let n_rattlers = ratt.iter().filter(|r| **r).count();
@@ -96,7 +124,7 @@ pub fn state<const D: usize>(cfg: &Configuration<D>) -> Result<State> {
         energy: t.energy,
         energy_per_particle: t.energy / n as f64,
         pressure: t.pressure(D, v),
-        max_force: eval::max_force_norm(&f),
+        max_force,
         typical_pair_force: typical_pair_force(cfg, &t),
         n_bonds: bonds.len(),
         bonds_per_particle: 2.0 * bonds.len() as f64 / n as f64,

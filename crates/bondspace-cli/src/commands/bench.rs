@@ -40,6 +40,12 @@ pub struct BenchArgs {
 
 /// Runs `bench`.
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
+    let max = bondspace::results::analysis::MAX_BINS;
+    if a.bins.is_some_and(|b| !(1..=max).contains(&b)) {
+        return Err(crate::args::input_error(format!(
+            "--bins must be between 1 and {max}"
+        )));
+    }
     if a.scaling {
         let d = ScalingBench::default();
         let b = ScalingBench {

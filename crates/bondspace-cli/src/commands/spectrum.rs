@@ -7,7 +7,7 @@ use bondspace::results::{self, Analysis, Options};
 use bondspace::with_dim;
 use clap::Args;
 
-use crate::args::{InputArgs, MethodArg, OrderingArg, check_phm, input_error};
+use crate::args::{InputArgs, MethodArg, OrderingArg, check_phm, input_error, parse_range};
 use crate::progress;
 
 /// Options of `spectrum`.
@@ -29,15 +29,15 @@ pub struct SpectrumArgs {
     /// approximate minimum degree).
     #[arg(long, value_enum, default_value = "metis")]
     ordering: OrderingArg,
-    /// Slicing: number of logarithmic bins of P(λ) and of D(ω).
+    /// Slicing: number of logarithmic bins of P(λ) and of D(ω) (at most 10 000).
     #[arg(long, default_value_t = 30)]
     bins: usize,
     /// Slicing: range of the P(λ) bins in units of λ₀.
-    #[arg(long, value_delimiter = ',', default_values_t = [1e-3, 1e4], value_name = "LO,HI")]
-    lambda_range: Vec<f64>,
+    #[arg(long, default_value = "1e-3,1e4", value_parser = parse_range, value_name = "LO,HI", allow_hyphen_values = true)]
+    lambda_range: (f64, f64),
     /// Slicing: range of the D(ω) bins in units of ω₀.
-    #[arg(long, value_delimiter = ',', default_values_t = [1e-2, 1e2], value_name = "LO,HI")]
-    omega_range: Vec<f64>,
+    #[arg(long, default_value = "1e-2,1e2", value_parser = parse_range, value_name = "LO,HI", allow_hyphen_values = true)]
+    omega_range: (f64, f64),
     /// Analyse a configuration that is not force-balanced.
     #[arg(long)]
     allow_unbalanced: bool,
@@ -70,13 +70,25 @@ pub struct SpectrumArgs {
 /// Runs `spectrum`.
 pub fn run(a: SpectrumArgs) -> anyhow::Result<()> {
     check_phm(a.phm, a.modes)?;
-    let range_ok = |r: &[f64]| r.len() == 2 && r[0] > 0.0 && r[1] > r[0] && r[1].is_finite();
-    if a.bins == 0 || !range_ok(&a.lambda_range) || !range_ok(&a.omega_range) {
-        return Err(input_error(
-            "--bins must be positive and --lambda-range/--omega-range two increasing positive numbers",
-        ));
+    if !(1..=results::analysis::MAX_BINS).contains(&a.bins) {
+        return Err(input_error(format!(
+            "--bins {}: must be between 1 and {} (each bin edge costs a sparse factorization)",
+            a.bins,
+            results::analysis::MAX_BINS
+        )));
+    }
+    if let Some(name) = results::result_file_named_by(&a.config, &a.output) {
+        return Err(input_error(format!(
+            "{} is the result file {name} of the output directory {}, which the analysis \
+             would overwrite: write the results elsewhere (or copy the configuration first)",
+            a.config.display(),
+            a.output.display()
+        )));
     }
     let mut cfg = a.read.read(&a.config)?;
+    // one analysis at a time in an output directory; a killed one's temporary files go
+    let _lock = bondspace::io::lock::DirLock::acquire(&a.output)?;
+    bondspace::io::remove_stale_temps(&a.output)?;
     if a.minimize {
         let s = super::minimize::minimize(&mut cfg, a.tolerance, &a.config)?;
         super::minimize::print_summary(&a.config, Path::new("(in memory)"), &s);
@@ -85,13 +97,14 @@ pub fn run(a: SpectrumArgs) -> anyhow::Result<()> {
         method: a.method.method(),
         ordering: a.ordering.ordering(),
         bins: a.bins,
-        lambda_range: (a.lambda_range[0], a.lambda_range[1]),
-        omega_range: (a.omega_range[0], a.omega_range[1]),
+        lambda_range: a.lambda_range,
+        omega_range: a.omega_range,
         force_tolerance: (!a.allow_unbalanced).then_some(results::DEFAULT_BALANCE_TOL),
         modes: a.modes,
         phm: a.phm,
         participation: a.participation,
         dipoles: a.dipoles,
+        positive_modulus: true,
     };
     let bar = progress::spinner(format!("spectrum ({})", opt.method.name()));
     with_dim!(&cfg, c => {

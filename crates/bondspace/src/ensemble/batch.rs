@@ -53,14 +53,10 @@ pub fn run_parallel<I: Sync, T: Send>(
         .collect()
 }
 
-/// An empty hidden directory `.NAME.tmp` beside `done`, to be renamed to `done` when complete
-/// (one left by an interrupted run is removed first).
+/// A new empty hidden directory beside `done` ([`crate::io::temp_path`]: named after this
+/// process, so no other writer shares it), to be renamed to `done` when complete.
 pub fn fresh_tmp_dir(done: &Path) -> Result<PathBuf> {
-    let parent = done
-        .parent()
-        .ok_or_else(|| Error::Invalid(format!("{} has no parent", done.display())))?;
-    let name = done.file_name().map(|s| s.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{}.tmp", name.unwrap_or_default()));
+    let tmp = crate::io::temp_path(done)?;
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
     }
@@ -73,13 +69,25 @@ pub fn commit_dir(tmp: &Path, done: &Path) -> Result<()> {
     std::fs::rename(tmp, done).map_err(|e| Error::io(done, e))
 }
 
+/// Fills a fresh temporary directory with `fill` and renames it to `done`; on any failure the
+/// temporary directory is removed, so a failed sample leaves nothing behind.
+pub fn write_dir(done: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let tmp = fresh_tmp_dir(done)?;
+    let r = fill(&tmp).and_then(|()| commit_dir(&tmp, done));
+    if r.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    r
+}
+
 /// Copies a sample directory through a temporary name (never a half-copied sample).
 pub fn copy_dir(src: &Path, dst: &Path) -> Result<()> {
-    let tmp = fresh_tmp_dir(dst)?;
-    for entry in std::fs::read_dir(src).map_err(|e| Error::io(src, e))? {
-        let entry = entry.map_err(|e| Error::io(src, e))?;
-        let to = tmp.join(entry.file_name());
-        std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
-    }
-    commit_dir(&tmp, dst)
+    write_dir(dst, |tmp| {
+        for entry in std::fs::read_dir(src).map_err(|e| Error::io(src, e))? {
+            let entry = entry.map_err(|e| Error::io(src, e))?;
+            let to = tmp.join(entry.file_name());
+            std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        Ok(())
+    })
 }

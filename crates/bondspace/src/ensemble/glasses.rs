@@ -61,6 +61,12 @@ pub fn swap_glasses<const D: usize>(
     count: usize,
     progress: &dyn Progress,
 ) -> Result<Vec<SampleOutcome>> {
+    crate::prepare::check_ipl(D, n, opt)?;
+    if count > 1 {
+        // a killed batch's temporary files (their writer is gone)
+        let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
+        crate::io::remove_stale_temps(dir.unwrap_or(Path::new(".")))?;
+    }
     let ks: Vec<usize> = (0..count).collect();
     let per_sample = (count > 1).then_some(progress);
     let inner: &dyn Progress = if count > 1 { SILENT } else { progress };

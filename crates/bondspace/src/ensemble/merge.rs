@@ -15,7 +15,13 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Vec<PooledSummary>> {
         .first()
         .ok_or_else(|| Error::Invalid("merge needs at least one input directory".into()))?;
     let spec = read_spec(first)?;
+    spec.check()?;
+    let _lock = crate::io::lock::DirLock::acquire(out)?;
     init_dir(out, &spec)?;
+    crate::io::remove_stale_temps(out)?;
+    for g in &spec.groups {
+        crate::io::remove_stale_temps(&out.join(g.name()))?;
+    }
     for input in inputs {
         if read_spec(input)? != spec {
             return Err(Error::Invalid(format!(

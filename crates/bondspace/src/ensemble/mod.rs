@@ -113,7 +113,10 @@ pub struct EnsembleSpec {
 }
 
 impl EnsembleSpec {
-    /// Checks the specification.
+    /// Checks the specification before anything is written: the groups (dimension, N large
+    /// enough for the minimum image and small enough for the memory, the state point) and the
+    /// number of modes (at most (N − 1)·d, the non-zero eigenvalues A can have). With
+    /// [`EnsembleSpec::check_memory`], a sample can then only fail for reasons of its own.
     pub fn check(&self) -> Result<()> {
         if self.groups.is_empty() || self.samples == 0 {
             return Err(Error::Invalid(
@@ -121,8 +124,45 @@ impl EnsembleSpec {
             ));
         }
         for g in &self.groups {
-            if !(g.dim == 2 || g.dim == 3) || g.n < 2 {
-                return Err(Error::Invalid(format!("{}: bad dimension or N", g.name())));
+            if !(g.dim == 2 || g.dim == 3) {
+                return Err(Error::Invalid(format!(
+                    "{}: the dimension must be 2 or 3",
+                    g.name()
+                )));
+            }
+            let named = |e: Error| match e {
+                Error::Invalid(m) => Error::Invalid(format!("group {}: {m}", g.name())),
+                other => other,
+            };
+            match &g.family {
+                Family::Ipl { tp, sweeps } => {
+                    crate::prepare::check_ipl(
+                        g.dim,
+                        g.n,
+                        &crate::prepare::IplOptions::defaults(g.dim),
+                    )
+                    .map_err(named)?;
+                    if tp.is_finite() && *sweeps == Some(0) {
+                        return Err(Error::Invalid(format!(
+                            "group {}: Monte Carlo sweeps must be at least 1",
+                            g.name()
+                        )));
+                    }
+                }
+                Family::Harmonic { pressure } => {
+                    let opt = crate::prepare::HarmonicOptions {
+                        pressure: *pressure,
+                        ..Default::default()
+                    };
+                    crate::prepare::check_harmonic(g.dim, g.n, &opt).map_err(named)?;
+                }
+            }
+            let max_modes = (g.n - 1) * g.dim;
+            if self.analysis.modes > max_modes {
+                return Err(Error::TooManyModes {
+                    requested: self.analysis.modes,
+                    available: max_modes,
+                });
             }
         }
         if !matches!(self.analysis.method, Method::Dense | Method::Slicing) {
@@ -144,6 +184,39 @@ impl EnsembleSpec {
         Ok(())
     }
 
+    /// Checks that the dense matrices of one sample of every group fit in the available memory
+    /// (`dense`: about 6 (Nd)² doubles, the participation 5 (Nd)²), before a run starts.
+    pub fn check_memory(&self) -> Result<()> {
+        let Some(available) = crate::resources::available_memory() else {
+            return Ok(());
+        };
+        for g in &self.groups {
+            let nd = (g.n * g.dim) as f64;
+            let dense: f64 = if self.analysis.method == Method::Dense {
+                6.0
+            } else {
+                0.0
+            };
+            let part: f64 = if self.analysis.participation {
+                5.0
+            } else {
+                0.0
+            };
+            let need = dense.max(part) * nd * nd * 8.0;
+            if need > available {
+                return Err(Error::MemoryExceeded {
+                    what: format!(
+                        "group {}: the dense method's matrices of a sample (nd = {nd})",
+                        g.name()
+                    ),
+                    need,
+                    available,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Every (group, sample) task, group-major.
     pub fn tasks(&self) -> Vec<(usize, usize)> {
         (0..self.groups.len())
@@ -157,14 +230,49 @@ pub fn sample_dir(dir: &Path, group: &Group, k: usize) -> PathBuf {
     dir.join(group.name()).join(format!("sample-{k:04}"))
 }
 
+/// Whether an ensemble directory holds any sample directory of `spec`'s groups.
+fn has_samples(dir: &Path, spec: &EnsembleSpec) -> bool {
+    spec.groups.iter().any(|g| {
+        std::fs::read_dir(dir.join(g.name())).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("sample-"))
+        })
+    })
+}
+
 /// Writes `DIR/ensemble.json`, or checks that an existing one holds the same specification.
+/// An existing specification without a single sample (a run that failed before finishing
+/// one) protects nothing and is replaced.
 pub fn init_dir(dir: &Path, spec: &EnsembleSpec) -> Result<()> {
     spec.check()?;
     let path = dir.join(SPEC_FILE);
     if path.exists() {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let old: EnsembleSpec = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        let old: Option<EnsembleSpec> = serde_json::from_str(&text).ok();
+        let replace = match &old {
+            Some(old) => old != spec && !has_samples(dir, old),
+            None => false,
+        };
+        if let (true, Some(old)) = (replace, &old) {
+            // the old groups' directories hold at most the pooling of no sample
+            for g in old.groups.iter().filter(|g| !spec.groups.contains(g)) {
+                let gdir = dir.join(g.name());
+                for f in [POOLED_NPZ, POOLED_JSON] {
+                    let _ = std::fs::remove_file(gdir.join(f));
+                }
+                let _ = std::fs::remove_dir(&gdir);
+            }
+            let json = serde_json::to_vec_pretty(spec)
+                .map_err(|e| Error::Invalid(format!("ensemble.json: {e}")))?;
+            return crate::io::write_atomic(&path, &json);
+        }
+        let old = old.ok_or_else(|| {
+            Error::Invalid(format!(
+                "{}: not an ensemble specification: use another directory",
+                path.display()
+            ))
+        })?;
         if &old != spec {
             return Err(Error::Invalid(format!(
                 "{} holds a different ensemble (other groups, samples, seed or analysis): use \

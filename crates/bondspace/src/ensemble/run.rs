@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::batch::{commit_dir, fresh_tmp_dir, run_parallel};
+use super::batch::{run_parallel, write_dir};
 use super::{EnsembleSpec, Family, Group, init_dir, sample_dir};
 use crate::config::Configuration;
 use crate::error::{Error, Result};
@@ -26,16 +26,27 @@ pub struct RunReport {
 /// Runs the tasks of shard `shard = (i, n)` (task t belongs to shard t mod n; `(0, 1)` is the
 /// whole ensemble), in parallel over samples, then pools every group. `progress` counts the
 /// samples.
+///
+/// The specification is checked before anything is written ([`EnsembleSpec::check`]); the
+/// directory is then locked for the whole run ([`crate::io::lock::DirLock`]: a second run
+/// into it gets [`Error::Busy`]), and temporary files of killed runs are removed.
 pub fn run(
     dir: &Path,
     spec: &EnsembleSpec,
     shard: (usize, usize),
     progress: &dyn Progress,
 ) -> Result<RunReport> {
-    init_dir(dir, spec)?;
     let (i, n) = shard;
     if n == 0 || i >= n {
         return Err(Error::Invalid(format!("bad shard {i}/{n}")));
+    }
+    spec.check()?;
+    spec.check_memory()?;
+    let _lock = crate::io::lock::DirLock::acquire(dir)?;
+    init_dir(dir, spec)?;
+    crate::io::remove_stale_temps(dir)?;
+    for g in &spec.groups {
+        crate::io::remove_stale_temps(&dir.join(g.name()))?;
     }
     let tasks: Vec<(usize, usize)> = spec
         .tasks()
@@ -120,16 +131,18 @@ fn compute_sample<const D: usize>(
         modes: a.modes,
         phm: a.phm,
         participation: a.participation,
+        // a sample with G ≤ 0 is kept and flagged by the pooling
+        positive_modulus: false,
         ..Default::default()
     };
     let res = results::analyse(&cfg, &opt)?;
-    let tmp = fresh_tmp_dir(done)?;
-    crate::io::xyz::write_xyz(&cfg, &tmp.join(files::CONFIG))?;
-    if let Some(r) = mc {
-        let json = serde_json::to_vec_pretty(&r)
-            .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
-        crate::io::write_atomic(&tmp.join(files::MC), &json)?;
-    }
-    results::write_results(&tmp, &res)?;
-    commit_dir(&tmp, done)
+    write_dir(done, |tmp| {
+        crate::io::xyz::write_xyz(&cfg, &tmp.join(files::CONFIG))?;
+        if let Some(r) = &mc {
+            let json = serde_json::to_vec_pretty(r)
+                .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
+            crate::io::write_atomic(&tmp.join(files::MC), &json)?;
+        }
+        results::write_results(tmp, &res)
+    })
 }

@@ -140,7 +140,7 @@ impl<'a> Gsd<'a> {
     fn n_frames(&self) -> usize {
         self.entries
             .iter()
-            .map(|e| e.frame as usize + 1)
+            .map(|e| (e.frame as usize).saturating_add(1))
             .max()
             .unwrap_or(0)
     }
@@ -251,7 +251,8 @@ pub(crate) fn read_frame(bytes: &[u8], file: &Path, opt: &ReadOptions) -> Result
             "configuration/dimensions is {dim}, expected 2 or 3"
         )));
     }
-    let lengths = [boxv[0], boxv[1], boxv[2]];
+    // a 2D HOOMD box has Lz = 0 (it is not used)
+    let lengths = [boxv[0], boxv[1], if dim == 2 { 1.0 } else { boxv[2] }];
     for (c, l) in lengths.iter().enumerate().take(dim) {
         if !(l.is_finite() && *l > 0.0) {
             return Err(at(format!(

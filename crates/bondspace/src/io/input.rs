@@ -138,9 +138,66 @@ pub(crate) struct RawSizes {
     pub convention: SizeConvention,
 }
 
+/// Bytes of memory a configuration needs per particle once read (positions, sizes, labels,
+/// the reader's line index), for the check against the available memory.
+pub const BYTES_PER_ATOM: f64 = 256.0;
+
+/// Refuses, before anything is allocated for them, `n` atoms of `file` that would not fit in
+/// the available memory ([`BYTES_PER_ATOM`] each). The readers also never reserve more atoms
+/// than the file has lines.
+pub(crate) fn check_atom_memory(n: usize, file: &Path) -> Result<()> {
+    let need = n as f64 * BYTES_PER_ATOM;
+    if let Some(available) = crate::resources::available_memory()
+        && need > available
+    {
+        return Err(Error::MemoryExceeded {
+            what: format!("reading {n} atoms of {}", file.display()),
+            need,
+            available,
+        });
+    }
+    Ok(())
+}
+
+/// The bytes of a configuration file: a directory or a file larger than half the available
+/// memory is refused before anything is read.
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::parse(
+            path,
+            0,
+            "is a directory, not a configuration file",
+        ));
+    }
+    let limit = crate::resources::available_memory().map_or(u64::MAX, |m| (m / 2.0) as u64);
+    if meta.len() > limit {
+        return Err(Error::MemoryExceeded {
+            what: format!("reading {}", path.display()),
+            need: meta.len() as f64,
+            available: 2.0 * limit as f64,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // a device or a pipe has no length: read at most the limit
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::parse(
+            path,
+            0,
+            "the file is larger than half the available memory",
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Reads one configuration from a file of any supported format (see the module docs).
 pub fn read_configuration(path: &Path, opt: &ReadOptions) -> Result<AnyConfiguration> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bytes(path)?;
     let format = match opt.format {
         Some(f) => f,
         None => detect(path, &bytes)?,
@@ -276,7 +333,15 @@ pub(crate) fn pick_frame(
     Ok(idx as usize)
 }
 
-/// Applies the options to a frame and builds the configuration.
+/// Positions at most this many box lengths outside the box are accepted as written (the
+/// minimum image takes them modulo the box); farther ones are refused: a coordinate k box
+/// lengths out carries an absolute error of about k·2⁻⁵²·L, 2e-12 L at this limit, more than a
+/// force-balanced packing tolerates (and an energy that changes with k).
+pub const MAX_BOX_LENGTHS_OUTSIDE: f64 = 1e4;
+
+/// Applies the options to a frame and builds the configuration: the box is checked (every
+/// edge, Lz in 2D too, positive and finite, a representable volume), and positions farther
+/// than [`MAX_BOX_LENGTHS_OUTSIDE`] box lengths outside it are refused.
 pub(crate) fn finish(raw: RawFrame, file: &Path, opt: &ReadOptions) -> Result<AnyConfiguration> {
     let at = |problem: String| Error::parse(PathBuf::from(file), raw.line, problem);
     let model = match (&opt.model, &raw.model) {
@@ -346,6 +411,37 @@ pub(crate) fn finish(raw: RawFrame, file: &Path, opt: &ReadOptions) -> Result<An
             "box length Lz = {} must be positive in 3D",
             raw.lengths[2]
         )));
+    }
+    if dim == 2 && !(raw.lengths[2].is_finite() && raw.lengths[2] > 0.0) {
+        return Err(at(format!(
+            "box length Lz = {} must be positive (a 2D box's third lattice vector, which \
+             bondspace writes as 0 0 1)",
+            raw.lengths[2]
+        )));
+    }
+    let lengths = &raw.lengths[..dim];
+    let volume: f64 = lengths.iter().product();
+    if let Some(l) = lengths.iter().find(|l| !(l.is_finite() && **l > 0.0)) {
+        return Err(at(format!("box length {l} must be positive and finite")));
+    }
+    if !(volume.is_finite() && volume > 0.0 && volume.is_normal()) {
+        return Err(at(format!(
+            "the box {lengths:?} has no representable volume ({volume:e})"
+        )));
+    }
+    for (i, p) in raw.positions.iter().enumerate() {
+        for k in 0..dim {
+            let l = raw.lengths[k];
+            let x = p[k];
+            if x.is_nan() || x.abs() > MAX_BOX_LENGTHS_OUTSIDE * l {
+                return Err(at(format!(
+                    "particle {i} (0-based): {} = {x:e} lies more than \
+                     {MAX_BOX_LENGTHS_OUTSIDE:e} box lengths outside the box, where a double \
+                     cannot place it within the box to the precision of the analysis",
+                    ["x", "y", "z"][k],
+                )));
+            }
+        }
     }
     fn build<const D: usize>(
         raw_lengths: [f64; 3],

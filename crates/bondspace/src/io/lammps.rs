@@ -187,6 +187,14 @@ pub(crate) fn read_data(text: &str, file: &Path, opt: &ReadOptions) -> Result<Ra
         i += 1;
     }
     let (start, style) = atoms_at.ok_or_else(|| err(lines.len(), "no Atoms section".into()))?;
+    let present = lines.len().saturating_sub(start + 1);
+    if n > present {
+        return Err(err(
+            lines.len(),
+            format!("file is truncated: the Atoms section has at most {present} of {n} atom lines"),
+        ));
+    }
+    super::input::check_atom_memory(n, file)?;
     let mut atoms = Vec::with_capacity(n);
     let mut j = start + 1;
     let mut style = style;
@@ -415,6 +423,16 @@ pub(crate) fn read_dump(text: &str, file: &Path, opt: &ReadOptions) -> Result<Ra
                 };
                 let id_col = col("id");
                 let ty_col = col("type");
+                let present = end.saturating_sub(i + 1);
+                if n > present {
+                    return Err(err(
+                        end,
+                        format!(
+                            "file is truncated: the frame ends after {present} of {n} atom lines"
+                        ),
+                    ));
+                }
+                super::input::check_atom_memory(n, file)?;
                 let mut atoms = Vec::with_capacity(n);
                 for a in 0..n {
                     let li = i + 1 + a;

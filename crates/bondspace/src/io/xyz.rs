@@ -90,11 +90,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, line: usize, msg: impl Into<String>) -> Error {
-        Error::Parse {
-            file: PathBuf::from(self.file),
-            line,
-            problem: msg.into(),
-        }
+        Error::parse(PathBuf::from(self.file), line, msg)
     }
 }
 
@@ -255,7 +251,8 @@ fn frames(lines: &[&str], ctx: &Ctx) -> Result<Vec<(usize, usize)>> {
             }
         };
         out.push((i, n));
-        i += n + 2;
+        // (a count beyond the end is a truncated frame, reported if it is the one read)
+        i = i.saturating_add(n).saturating_add(2);
     }
     if out.is_empty() {
         return Err(ctx.err(1, "empty file: expected the atom count"));
@@ -466,10 +463,19 @@ fn parse_frame(lines: &[&str], offset: usize, n: usize, ctx: &Ctx) -> Result<Raw
         .cloned()
         .collect();
 
-    // Atom lines.
-    let mut positions = Vec::with_capacity(n);
-    let mut sizes = Vec::with_capacity(n);
-    let mut species = Vec::with_capacity(n);
+    // Atom lines: a count beyond the file's end is refused before anything is reserved.
+    let present = lines.len().saturating_sub(2);
+    if n > present {
+        return Err(ctx.err(
+            offset + present + 3,
+            format!("file is truncated: it ends after {present} of {n} atom lines"),
+        ));
+    }
+    super::input::check_atom_memory(n, ctx.file)?;
+    let cap = n.min(lines.len());
+    let mut positions = Vec::with_capacity(cap);
+    let mut sizes = Vec::with_capacity(cap);
+    let mut species = Vec::with_capacity(cap);
     for a in 0..n {
         let lineno = offset + a + 3;
         let line = lines.get(a + 2).ok_or_else(|| {

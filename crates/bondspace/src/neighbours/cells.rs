@@ -22,6 +22,24 @@ pub fn wrapped_cell_index<const D: usize>(
     idx
 }
 
+/// Most cells per particle of a [`CellGrid`] (at least 3 per direction remain).
+pub const MAX_CELLS_PER_PARTICLE: usize = 2;
+
+/// Shrinks the cells per direction (never below 3) until their product is at most `cap`
+/// (or every direction is at 3): fewer, larger cells, each still at least as wide as asked.
+fn cap_cells<const D: usize>(dims: &mut [usize; D], cap: usize) {
+    let total = |d: &[usize; D]| d.iter().fold(1f64, |p, &x| p * x as f64);
+    let cap = cap as f64;
+    while total(dims) > cap {
+        let k = (0..D).max_by_key(|&k| dims[k]).unwrap_or(0);
+        if dims[k] <= 3 {
+            break;
+        }
+        let shrink = (total(dims) / cap).powf(1.0 / D as f64).max(1.01);
+        dims[k] = ((dims[k] as f64 / shrink).floor() as usize).clamp(3, dims[k] - 1);
+    }
+}
+
 /// A regular grid of cells over the periodic box with particles binned into it (CSR layout).
 #[derive(Clone, Debug)]
 pub struct CellGrid<const D: usize> {
@@ -35,7 +53,9 @@ pub struct CellGrid<const D: usize> {
 
 impl<const D: usize> CellGrid<D> {
     /// Bins `positions` into cells of edge at least `min_edge`; `None` if some box edge would
-    /// hold fewer than three cells.
+    /// hold fewer than three cells. The grid has at most [`MAX_CELLS_PER_PARTICLE`] cells per
+    /// particle (and at least 3 per direction): a wide or dilute box gets larger cells rather
+    /// than a grid of mostly empty ones (1024³ cells would need 8 GiB).
     pub fn new(simbox: &SimBox<D>, positions: &[[f64; D]], min_edge: f64) -> Option<Self> {
         let mut dims = [0usize; D];
         for k in 0..D {
@@ -43,8 +63,9 @@ impl<const D: usize> CellGrid<D> {
             if n.is_nan() || n < 3.0 {
                 return None;
             }
-            dims[k] = (n as usize).min(1 << 10);
+            dims[k] = if n >= 1e9 { 1_000_000_000 } else { n as usize };
         }
+        cap_cells(&mut dims, MAX_CELLS_PER_PARTICLE * positions.len().max(1));
         let ncells: usize = dims.iter().product();
         let cell_of: Vec<usize> = positions
             .iter()
@@ -235,6 +256,27 @@ impl<const D: usize> MovableCells<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_boxes_get_a_capped_grid() {
+        // a 1e6-wide box with two particles: at most 2 cells per particle, 3 per direction
+        let b = SimBox::new([1e6, 1e6, 1e6]).unwrap();
+        let x = vec![[1.0, 2.0, 3.0], [5e5, 5e5, 5e5]];
+        let g = CellGrid::new(&b, &x, 1.0).unwrap();
+        assert_eq!(g.dims, [3, 3, 3]);
+        // an elongated box keeps its aspect as far as the cap allows
+        let b = SimBox::new([1e4, 10.0]).unwrap();
+        let x: Vec<[f64; 2]> = (0..100).map(|i| [100.0 * i as f64, 5.0]).collect();
+        let g = CellGrid::new(&b, &x, 1.0).unwrap();
+        assert!(g.n_cells() <= 200, "{:?}", g.dims);
+        assert!(g.dims[0] >= 3 && g.dims[1] >= 3);
+        // an ordinary box is untouched
+        let b = SimBox::new([20.0, 20.0]).unwrap();
+        let x: Vec<[f64; 2]> = (0..400)
+            .map(|i| [(i % 20) as f64, (i / 20) as f64])
+            .collect();
+        assert_eq!(CellGrid::new(&b, &x, 2.0).unwrap().dims, [10, 10]);
+    }
 
     #[test]
     fn movable_cells_follow_relocations() {

@@ -49,6 +49,40 @@ fn sphere_volume(dim: usize, r: f64) -> f64 {
     }
 }
 
+/// The packing fraction a packing starts from (a little above random close packing).
+fn start_fraction(dim: usize) -> f64 {
+    if dim == 2 { 0.86 } else { 0.67 }
+}
+
+/// Checks, before any work, that a packing of `n` spheres in `dim` dimensions can be made: at
+/// least two, a positive pressure, a box whose edges exceed twice the largest pair reach at the
+/// starting packing fraction (the minimum image), and the memory.
+pub fn check_harmonic(dim: usize, n: usize, opt: &HarmonicOptions) -> Result<()> {
+    if n < 2 {
+        return Err(Error::Invalid("need at least 2 particles".into()));
+    }
+    if !(opt.pressure.is_finite() && opt.pressure > 0.0) {
+        return Err(Error::Invalid(format!(
+            "target pressure {} must be positive",
+            opt.pressure
+        )));
+    }
+    super::check_memory(n)?;
+    let (r_small, r_large) = opt.radii;
+    let per_particle = 0.5 * (sphere_volume(dim, r_small) + sphere_volume(dim, r_large));
+    let phi = start_fraction(dim);
+    let d = dim as f64;
+    let edge = (n as f64 * per_particle / phi).powf(1.0 / d);
+    let reach = 2.0 * r_large.max(r_small);
+    let min_n = phi * (2.0 * reach).powf(d) / per_particle + 1.0;
+    super::check_edge(
+        edge,
+        reach,
+        &format!("{n} spheres at packing fraction {phi}"),
+        min_n,
+    )
+}
+
 /// A harmonic packing of `n` spheres at pressure `opt.pressure` (sample 0 of `seed`).
 pub fn harmonic_packing<const D: usize>(
     n: usize,
@@ -67,15 +101,7 @@ pub fn harmonic_packing_sample<const D: usize>(
     index: u64,
     progress: &dyn crate::progress::Progress,
 ) -> Result<Configuration<D>> {
-    if n < 2 {
-        return Err(Error::Invalid("need at least 2 particles".into()));
-    }
-    if !(opt.pressure.is_finite() && opt.pressure > 0.0) {
-        return Err(Error::Invalid(format!(
-            "target pressure {} must be positive",
-            opt.pressure
-        )));
-    }
+    check_harmonic(D, n, opt)?;
     let (r_small, r_large) = opt.radii;
     let n_small = n.div_ceil(2);
     let sizes: Vec<f64> = (0..n)
@@ -83,8 +109,7 @@ pub fn harmonic_packing_sample<const D: usize>(
         .collect();
     let vp: f64 = sizes.iter().map(|&r| sphere_volume(D, r)).sum();
     // Start a little above random close packing; the secant search takes it from there.
-    let phi_j = if D == 2 { 0.84 } else { 0.65 };
-    let mut phi = phi_j + 0.02;
+    let mut phi = start_fraction(D);
     let simbox = SimBox::<D>::cubic(vp / phi)?;
     let positions = super::ipl::random_positions(&simbox, n, seed, index);
     let mut cfg = Configuration::new(simbox, positions, sizes, Model::Harmonic(opt.model.clone()))?;

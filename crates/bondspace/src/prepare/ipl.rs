@@ -115,13 +115,10 @@ pub(crate) fn random_positions<const D: usize>(
         .collect()
 }
 
-/// An IPL configuration of `n` particles at random positions (the Tp = ∞ liquid), unquenched.
-pub fn ipl_random<const D: usize>(
-    n: usize,
-    opt: &IplOptions,
-    seed: u64,
-    index: u64,
-) -> Result<Configuration<D>> {
+/// Checks, before any work, that `n` IPL particles in `dim` dimensions at `opt.density` can
+/// be prepared: at least two, a positive density, a box whose edges exceed twice the largest
+/// pair reach (the minimum image), and the memory ([`super::check_memory`]).
+pub fn check_ipl(dim: usize, n: usize, opt: &IplOptions) -> Result<()> {
     if n < 2 {
         return Err(Error::Invalid("need at least 2 particles".into()));
     }
@@ -131,6 +128,29 @@ pub fn ipl_random<const D: usize>(
             opt.density
         )));
     }
+    super::check_memory(n)?;
+    let d = dim as f64;
+    let edge = (n as f64 / opt.density).powf(1.0 / d);
+    let sizes = ipl_sizes(n, opt.size_min, opt.size_max, opt.size_exponent)?;
+    let largest = sizes.iter().copied().fold(0.0, f64::max);
+    let reach = crate::models::PairPotential::max_reach(&opt.model, largest);
+    let min_n = opt.density * (2.0 * reach).powf(d) + 1.0;
+    super::check_edge(
+        edge,
+        reach,
+        &format!("{n} particles at density {}", opt.density),
+        min_n,
+    )
+}
+
+/// An IPL configuration of `n` particles at random positions (the Tp = ∞ liquid), unquenched.
+pub fn ipl_random<const D: usize>(
+    n: usize,
+    opt: &IplOptions,
+    seed: u64,
+    index: u64,
+) -> Result<Configuration<D>> {
+    check_ipl(D, n, opt)?;
     let sizes = ipl_sizes(n, opt.size_min, opt.size_max, opt.size_exponent)?;
     let simbox = SimBox::<D>::cubic(n as f64 / opt.density)?;
     let positions = random_positions(&simbox, n, seed, index);

@@ -13,22 +13,56 @@ pub mod temperature;
 mod harmonic;
 mod ipl;
 
-pub use harmonic::{HarmonicOptions, harmonic_packing, harmonic_packing_sample};
+pub use harmonic::{HarmonicOptions, check_harmonic, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, SIZE_RESTORE_TOL, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample,
-    ipl_random, ipl_sizes, ipl_swap_glass, restore_ipl_sizes,
+    IplOptions, SIZE_RESTORE_TOL, check_ipl, default_sweeps, ipl_instant_quench,
+    ipl_instant_quench_sample, ipl_random, ipl_sizes, ipl_swap_glass, restore_ipl_sizes,
 };
 pub use swap::{McReport, SwapOptions};
 pub use temperature::Temperature;
 
 use crate::config::Configuration;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::models::PairPotential;
 use crate::with_potential;
 use minimize::{CgOptions, FireOptions, MinimizeReport};
 
 /// Default force tolerance relative to the typical pair force.
 pub const DEFAULT_REL_TOL: f64 = 1e-10;
+
+/// Bytes per particle that preparing a configuration may need (positions, forces, the
+/// minimisers' vectors, Verlet lists of ≈ 50 candidates, Monte Carlo lists), generously: the
+/// memory check of [`check_memory`].
+pub const PREPARE_BYTES_PER_PARTICLE: f64 = 4096.0;
+
+/// Refuses, before anything is allocated, `n` particles whose preparation would not fit in the
+/// available memory ([`Error::MemoryExceeded`]).
+pub fn check_memory(n: usize) -> Result<()> {
+    let need = n as f64 * PREPARE_BYTES_PER_PARTICLE;
+    // where the available memory is unknown, still refuse what no machine has (2⁴⁸ bytes)
+    let available = crate::resources::available_memory().unwrap_or(2f64.powi(48));
+    if need > available {
+        return Err(Error::MemoryExceeded {
+            what: format!("preparing {n} particles"),
+            need,
+            available,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a box whose every edge is not larger than twice `reach` (the minimum image would be
+/// ambiguous): `what` describes the system, `min_n` the smallest N that works.
+pub(crate) fn check_edge(edge: f64, reach: f64, what: &str, min_n: f64) -> Result<()> {
+    if !(edge.is_finite() && edge > 2.0 * reach) {
+        return Err(Error::Invalid(format!(
+            "{what} make a box of edge {edge:.4}, not larger than twice the largest pair reach \
+             {reach:.4}: the minimum image is ambiguous (use at least {} particles)",
+            min_n.ceil()
+        )));
+    }
+    Ok(())
+}
 
 /// Options of [`quench`].
 #[derive(Clone, Copy, Debug)]

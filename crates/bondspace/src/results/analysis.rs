@@ -45,7 +45,15 @@ pub struct Options {
     pub dipoles: usize,
     /// Fill-reducing ordering of every sparse factorization.
     pub ordering: Ordering,
+    /// Refuse ([`Error::Unstable`]) a configuration whose shear modulus G is not positive, so
+    /// that λ₀ = ω₀⁻², the unit of every λ, is undefined. When false (ensembles, which keep and
+    /// flag such samples) only `slicing`, whose bins are in units of λ₀, refuses it.
+    pub positive_modulus: bool,
 }
+
+/// Most logarithmic bins of the slicing method (each edge inside the spectrum costs a sparse
+/// factorization).
+pub const MAX_BINS: usize = 10_000;
 
 impl Default for Options {
     fn default() -> Self {
@@ -60,6 +68,7 @@ impl Default for Options {
             participation: false,
             dipoles: 0,
             ordering: Ordering::default(),
+            positive_modulus: true,
         }
     }
 }
@@ -167,14 +176,14 @@ fn analyse_impl<const D: usize>(
     out: Option<&Path>,
 ) -> Result<Analysis<D>> {
     let start = Instant::now();
-    let st = crate::state::state(cfg)?;
-    if !(st.energy.is_finite() && st.max_force.is_finite()) {
+    if opt.method == Method::Slicing && !(1..=MAX_BINS).contains(&opt.bins) {
         return Err(Error::Invalid(format!(
-            "the energy or the forces are not finite (energy {}, max force {}): are two \
-             particles on top of each other?",
-            st.energy, st.max_force
+            "{} slicing bins: between 1 and {MAX_BINS} are possible",
+            opt.bins
         )));
     }
+    // (state refuses non-finite energies and forces: coincident particles)
+    let st = crate::state::state(cfg)?;
     if let Some(tol) = opt.force_tolerance
         && st.max_force > tol * st.typical_pair_force
     {
@@ -206,6 +215,21 @@ fn analyse_impl<const D: usize>(
     // for the modes and dipoles.
     let solver = HessianSolver::with_ordering(&net, opt.ordering)?;
     let scales = measures::scales_with(&net, &solver);
+    let g = scales.shear_modulus;
+    if !(g > 0.0 && scales.lambda_0.is_finite())
+        && (opt.positive_modulus || opt.method == Method::Slicing)
+    {
+        let why = if st.max_force > DEFAULT_BALANCE_TOL * st.typical_pair_force {
+            " (it is not force-balanced, and G assumes force balance)"
+        } else {
+            ""
+        };
+        return Err(Error::Unstable(format!(
+            "the shear modulus G = {g:.6e} is not positive{why}: the configuration is not a \
+             stable solid, and λ₀ = 1/ω₀², the unit of the λ bins and of every reported λ/λ₀, \
+             is undefined"
+        )));
+    }
     let mut counts = None;
     let spectrum = match opt.method {
         Method::Auto => unreachable!("resolved above"),

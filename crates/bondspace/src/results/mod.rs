@@ -26,4 +26,4 @@ pub use analysis::{
 };
 pub use read::{Decay, McSummary, Profiles, SampleRecord, read_summary};
 pub use summary::{ModesSummary, Summary};
-pub use write::write_results;
+pub use write::{result_file_named_by, write_results};

@@ -19,6 +19,17 @@ pub fn write_results<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> 
     write_present(dir, a)
 }
 
+/// The result file of `dir` that `input` is, if it is one: an analysis into `dir` would remove
+/// or overwrite it (e.g. `spectrum d/summary.json -o d`). Paths are compared after resolving
+/// links; a `dir` that does not exist yet holds nothing.
+pub fn result_file_named_by(input: &Path, dir: &Path) -> Option<&'static str> {
+    let input = std::fs::canonicalize(input).ok()?;
+    let dir = std::fs::canonicalize(dir).ok()?;
+    files::RESULT_FILES
+        .into_iter()
+        .find(|name| dir.join(name) == input)
+}
+
 /// Creates `dir` and removes the result files of an earlier analysis from it (they must not
 /// stand beside new ones).
 pub(crate) fn clear_results(dir: &Path) -> Result<()> {

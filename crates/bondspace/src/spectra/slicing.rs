@@ -108,6 +108,12 @@ impl InertiaCounter {
     /// [`Self::negative_count`] with the numeric factorization on `par` (the count is an
     /// integer: the same for any thread count).
     pub fn negative_count_par(&mut self, s: f64, par: Par) -> Result<usize> {
+        if !s.is_finite() {
+            return Err(Error::Invalid(format!(
+                "an inertia count at the shift {s}: the bin edges are not finite (is λ₀ or ω₀ \
+                 undefined?)"
+            )));
+        }
         let vals: Vec<f64> = self
             .a_vals
             .iter()
