@@ -91,7 +91,7 @@ pub fn restore_ipl_sizes<const D: usize>(cfg: &mut Configuration<D>) -> Option<f
     let mut worst = 0.0f64;
     for (k, &i) in order.iter().enumerate() {
         let rel = ((cfg.sizes[i] - target[k]) / target[k]).abs();
-        if !(rel <= SIZE_RESTORE_TOL) {
+        if rel.is_nan() || rel > SIZE_RESTORE_TOL {
             return None;
         }
         worst = worst.max(rel);
