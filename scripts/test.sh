@@ -13,4 +13,4 @@ rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
 "$venv/bin/pip" install -q ./python pytest ase
-BONDSPACE_BIN="$PWD/target/debug/bondspace" "$venv/bin/python" -m pytest -q python/tests
+BONDSPACE_BIN="$PWD/target/debug/bondspace" "$venv/bin/python" -m pytest -q -o faulthandler_timeout=300 python/tests

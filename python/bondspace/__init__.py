@@ -144,15 +144,24 @@ class Configuration:
     ) -> "Configuration":
         """A configuration from numpy arrays.
 
-        positions: (N, d) float64; box: (d,) box lengths (or a scalar for a cubic box);
+        positions: (N, d) float64; box: (d,) box lengths (or a scalar for a cubic box, or a
+        diagonal (d, d) cell matrix);
         sizes: (N,) — λ_i for ``model="ipl"``, radii for ``"harmonic"`` and
         ``"softsphere"``; ``params``: the model's parameters (e.g. ``ipl_n=10``, ``k=1``),
         the defaults otherwise (see :func:`model_keys`).
         """
         pos = _f64(positions, 2, "positions")
-        b = np.asarray(box, dtype=np.float64)
+        try:
+            b = np.asarray(box, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"invalid input: box is not an array of numbers ({e})") from None
         if b.ndim == 0:
             b = np.full(pos.shape[1], float(b))
+        elif b.ndim == 2 and b.shape[0] == b.shape[1]:
+            # a cell matrix (rows are the box vectors): orthorhombic only
+            if np.any(b != np.diag(np.diag(b))):
+                raise ValueError("invalid input: the box matrix is not diagonal (orthorhombic boxes only)")
+            b = np.diag(b).copy()
         b = _f64(b, 1, "box")
         s = _f64(sizes, 1, "sizes")
         p = {str(k): _param(v) for k, v in params.items()}

@@ -36,6 +36,10 @@ def test_arrays_round_trip(tmp_path):
     # non-contiguous and integer inputs are converted
     c2 = bs.Configuration.from_arrays(np.asfortranarray(pos), 10, sizes, "ipl")
     assert np.array_equal(c2.positions, pos)
+    c3 = bs.Configuration.from_arrays(pos, np.diag([10.0, 11.0]), sizes, "ipl")
+    assert np.array_equal(c3.box, [10.0, 11.0])
+    with pytest.raises(ValueError, match="not diagonal"):
+        bs.Configuration.from_arrays(pos, [[10.0, 1.0], [0.0, 11.0]], sizes, "ipl")
 
 
 def test_prepare_matches_cli(tmp_path, cli):
@@ -318,8 +322,11 @@ def test_progress_and_callback_exception():
     def stop(d, t, m):
         raise Stop()
 
+    # (bounded: were the stop lost, the call would end after about 20 s and fail the timing)
+    start = time.monotonic()
     with pytest.raises(Stop):
-        bs.prepare_ipl(2, 64, tp=1.0, sweeps=10**7, seed=1, progress=stop)
+        bs.prepare_ipl(2, 64, tp=1.0, sweeps=200_000, seed=1, progress=stop)
+    assert time.monotonic() - start < 5.0
 
 
 def test_ctrl_c_interrupts_a_long_call():
@@ -329,5 +336,5 @@ def test_ctrl_c_interrupts_a_long_call():
     start = time.monotonic()
     t.start()
     with pytest.raises(KeyboardInterrupt):
-        bs.prepare_ipl(3, 500, tp=0.5, sweeps=10**7, seed=1)
+        bs.prepare_ipl(3, 500, tp=0.5, sweeps=20_000, seed=1)
     assert time.monotonic() - start < 5.0
