@@ -53,6 +53,10 @@ pub enum PrepareCmd {
         /// Number density (default 0.58 in 3D, 0.70 in 2D).
         #[arg(long)]
         density: Option<f64>,
+        /// SWAP Monte Carlo: swap only sizes closer than W, |λ_i − λ_j| < W (`inf`: any two
+        /// particles) [default: the library's, see the README].
+        #[arg(long)]
+        swap_window: Option<f64>,
     },
     /// Harmonic-sphere packing (radii 0.5/0.7, 50:50) at a target pressure.
     Harmonic {
@@ -84,6 +88,7 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
             sweeps,
             samples,
             density,
+            swap_window,
         } => {
             check_common(&common)?;
             let tp = parse_tp(&tp)?;
@@ -101,10 +106,20 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
                 if sweeps == 0 {
                     return Err(input_error("--sweeps must be at least 1"));
                 }
-                return run_swap(&common, &opt, t, sweeps, samples, start);
+                let mut swap = SwapOptions::new(t, sweeps);
+                if let Some(w) = swap_window {
+                    if !(w > 0.0) {
+                        return Err(input_error("--swap-window must be positive (or inf)"));
+                    }
+                    swap.swap_window = w;
+                }
+                return run_swap(&common, &opt, &swap, samples, start);
             }
             if sweeps.is_some() {
                 return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+            if swap_window.is_some() {
+                return Err(input_error("--swap-window only applies to a finite --tp"));
             }
             if samples != 1 {
                 return Err(input_error("--samples needs a finite --tp"));
@@ -146,12 +161,11 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
 fn run_swap(
     common: &Common,
     opt: &IplOptions,
-    tp: f64,
-    sweeps: u64,
+    swap: &SwapOptions,
     samples: usize,
     start: Instant,
 ) -> anyhow::Result<()> {
-    let swap = SwapOptions::new(tp, sweeps);
+    let sweeps = swap.sweeps;
     let bar = if samples > 1 {
         progress::bar(samples as u64, "samples")
     } else {
@@ -159,7 +173,7 @@ fn run_swap(
     };
     let (n, seed, out) = (common.n, common.seed, &common.output);
     let outcomes = with_dim_const!(common.dim as usize, D => {
-        swap_glasses::<D>(n, opt, &swap, seed, out, samples, &bar)
+        swap_glasses::<D>(n, opt, swap, seed, out, samples, &bar)
     })?;
     bar.finish_and_clear();
     let mut energies = Vec::new();

@@ -33,6 +33,9 @@ pub struct PairTerms {
     pub d2u: f64,
 }
 
+/// Width of the blocks of [`PairPotential::energy_r2_lanes`] (four f64: one AVX register).
+pub const LANES: usize = 4;
+
 /// A radially symmetric pair potential depending on two per-particle sizes.
 pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
     /// The pair's reach: u and its derivatives vanish for `r >= reach(si, sj)`.
@@ -61,6 +64,14 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
     #[inline(always)]
     fn energy_r2_twice(&self, r2a: f64, r2b: f64, si: f64, sj: f64) -> (f64, f64) {
         (self.energy_r2(r2a, si, sj), self.energy_r2(r2b, si, sj))
+    }
+    /// The pair energies of a particle of size `s` with [`LANES`] partners of sizes `sj` at
+    /// squared distances `r2`, each 0 at and beyond the reach (the vectorised Monte Carlo
+    /// kernel). Models override it with a branch-free body (the cutoff as a mask) that
+    /// compiles to vector instructions; each lane must equal [`PairPotential::energy_r2`].
+    #[inline(always)]
+    fn energy_r2_lanes(&self, r2: [f64; LANES], s: f64, sj: [f64; LANES]) -> [f64; LANES] {
+        std::array::from_fn(|l| self.energy_r2(r2[l], s, sj[l]))
     }
     /// Largest reach of a particle of size `s` with any size in `[min_size, max_size]` (bounds
     /// the size-aware neighbour search of the Monte Carlo). The default assumes the reach is

@@ -5,13 +5,13 @@
 //! Particles are stored internally in spatial order, each position beside its size, so that
 //! neighbours sit close in memory; the accessors return them in the caller's order.
 
-use rand::Rng as _;
+use rand::{Rng as _, RngCore as _};
 
 use super::SwapOptions;
 use super::diagnostics::MoveStats;
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
-use crate::models::PairPotential;
+use crate::models::{LANES, PairPotential};
 use crate::neighbours::MovableCells;
 use crate::rng::Rng;
 
@@ -48,15 +48,26 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pub(super) nd: Vec<f32>,
     pub(super) cnt: Vec<u32>,
     pub(super) scratch: Vec<(f32, u32)>,
+    /// `slot[i]`: the rank of particle i's size in `sorted`; `holder[k]`: the particle at rank k.
+    slot: Vec<u32>,
+    holder: Vec<u32>,
+    /// The ranks `win[k].0..win[k].1` hold the sizes within the swap window of `sorted[k]`
+    /// (rank k itself included).
+    win: Vec<(u32, u32)>,
     beta: f64,
     delta: f64,
-    p_swap: f64,
+    /// Swap probability as a threshold on 32 random bits.
+    p_swap32: u64,
     energy: f64,
     rng: Rng,
     pub(super) stats: MoveStats,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// A coordinate far outside any box: padding lanes and skipped partners sit there, so their
+/// pair energy is 0 (beyond every cutoff) without a branch.
+const FAR: f64 = 1e30;
 
 /// An accepted move farther than this fraction of h from the reference renews the reference.
 const REREF: f64 = 0.9;
@@ -110,6 +121,7 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 b * b * (1.0 + 1e-6)
             })
             .collect();
+        let (slot, holder, win) = size_ranks(&sizes, opt.swap_window);
         let mut mc = Self {
             pot,
             simbox,
@@ -132,9 +144,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             nd: Vec::new(),
             cnt: Vec::new(),
             scratch: Vec::new(),
+            slot,
+            holder,
+            win,
             beta: 1.0 / opt.temperature,
             delta: opt.initial_delta,
-            p_swap: opt.swap_probability,
+            p_swap32: (opt.swap_probability * 4_294_967_296.0).round() as u64,
             energy: 0.0,
             rng,
             stats: MoveStats::default(),
@@ -160,8 +175,54 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         r2
     }
 
-    /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's list at position `x` (skipping `skip`),
-    /// scanning entries up to squared reference distance `bound2`.
+    /// The minimum-image squared distances from `x` to the partners in `lx` (branch-free, as
+    /// [`Self::dist2`] lane by lane).
+    #[inline(always)]
+    fn dist2_lanes(&self, x: &[f64; D], lx: &[[f64; LANES]; D]) -> [f64; LANES] {
+        let mut r2 = [0.0; LANES];
+        for k in 0..D {
+            let (l, h) = (self.simbox.lengths[k], self.half[k]);
+            for (r, &xj) in r2.iter_mut().zip(&lx[k]) {
+                let d = xj - x[k];
+                let up = if d < -h { l } else { 0.0 };
+                let down = if d > h { l } else { 0.0 };
+                let d = d + up - down;
+                *r += d * d;
+            }
+        }
+        r2
+    }
+
+    /// Positions and sizes of the partners `list[k0..k0 + LANES]` (past the end, and partner
+    /// `skip`, far away).
+    #[inline(always)]
+    fn gather(&self, list: &[u32], k0: usize, skip: u32) -> ([[f64; LANES]; D], [f64; LANES]) {
+        let mut lx = [[FAR; LANES]; D];
+        let mut ls = [1.0; LANES];
+        for l in 0..LANES {
+            if let Some(&j) = list.get(k0 + l) {
+                let sj = &self.site[j as usize];
+                let keep = j != skip;
+                for k in 0..D {
+                    lx[k][l] = if keep { sj.x[k] } else { FAR };
+                }
+                ls[l] = sj.s;
+            }
+        }
+        (lx, ls)
+    }
+
+    /// i's list entries within squared reference distance `bound2`.
+    #[inline(always)]
+    fn candidates(&self, i: usize, bound2: f64) -> &[u32] {
+        let base = i * self.cap;
+        let n = self.cnt[i] as usize;
+        let m = self.nd[base..base + n].partition_point(|&d| d as f64 <= bound2);
+        &self.nbr[base..base + m]
+    }
+
+    /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's candidates within `bound2` at position
+    /// `x`, partner `skip` left out (a size swap).
     #[inline(always)]
     fn local_energy2(
         &self,
@@ -171,98 +232,109 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         sb: f64,
         skip: u32,
         bound2: f64,
-    ) -> (f64, f64) {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
-        let (mut ea, mut eb) = (0.0, 0.0);
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
+    ) -> (f64, f64, usize) {
+        let list = self.candidates(i, bound2);
+        let (mut ea, mut eb) = ([0.0; LANES], [0.0; LANES]);
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, skip);
+            let r2 = self.dist2_lanes(x, &lx);
+            let ua = self.pot.energy_r2_lanes(r2, sa, ls);
+            let ub = self.pot.energy_r2_lanes(r2, sb, ls);
+            for l in 0..LANES {
+                ea[l] += ua[l];
+                eb[l] += ub[l];
             }
-            if j == skip {
-                continue;
-            }
-            let sj = &self.site[j as usize];
-            let r2 = self.dist2(x, &sj.x);
-            ea += self.pot.energy_r2(r2, sa, sj.s);
-            eb += self.pot.energy_r2(r2, sb, sj.s);
         }
-        (ea, eb)
+        (lane_sum(&ea), lane_sum(&eb), list.len())
     }
 
-    /// Σ_j u(r_ij) over i's list at position `x`.
+    /// Σ_j u(r_ij) over i's candidates at position `x`.
     #[inline(always)]
-    fn local_energy(&self, i: usize, x: &[f64; D]) -> f64 {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
+    fn local_energy(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
+        let list = self.candidates(i, self.bound2[i]);
         let s = self.site[i].s;
-        let bound2 = self.bound2[i];
-        let mut e = 0.0;
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
+        let mut e = [0.0; LANES];
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, NONE);
+            let u = self.pot.energy_r2_lanes(self.dist2_lanes(x, &lx), s, ls);
+            for l in 0..LANES {
+                e[l] += u[l];
             }
-            let sj = &self.site[j as usize];
-            e += self.pot.energy_r2(self.dist2(x, &sj.x), s, sj.s);
         }
-        e
+        (lane_sum(&e), list.len())
     }
 
-    /// Σ_j u(r_ij) over i's list at positions `a` and `b` (one pass over the neighbours).
+    /// Σ_j u(r_ij) over i's candidates at positions `a` and `b` (one pass over the neighbours).
     #[inline(always)]
-    fn local_energy_move(&self, i: usize, a: &[f64; D], b: &[f64; D]) -> (f64, f64) {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
+    fn local_energy_move(&self, i: usize, a: &[f64; D], b: &[f64; D]) -> (f64, f64, usize) {
+        let list = self.candidates(i, self.bound2[i]);
         let s = self.site[i].s;
-        let bound2 = self.bound2[i];
-        let (mut ea, mut eb) = (0.0, 0.0);
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
+        let (mut ea, mut eb) = ([0.0; LANES], [0.0; LANES]);
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, NONE);
+            let ua = self.pot.energy_r2_lanes(self.dist2_lanes(a, &lx), s, ls);
+            let ub = self.pot.energy_r2_lanes(self.dist2_lanes(b, &lx), s, ls);
+            for l in 0..LANES {
+                ea[l] += ua[l];
+                eb[l] += ub[l];
             }
-            let sj = &self.site[j as usize];
-            let (ua, ub) =
-                self.pot
-                    .energy_r2_twice(self.dist2(a, &sj.x), self.dist2(b, &sj.x), s, sj.s);
-            ea += ua;
-            eb += ub;
         }
-        (ea, eb)
+        (lane_sum(&ea), lane_sum(&eb), list.len())
     }
 
     /// Energy of particle `i` moved to `x` farther than h from its reference, from the grid.
-    fn far_energy(&self, i: usize, x: &[f64; D]) -> f64 {
+    fn far_energy(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
         let s = self.site[i].s;
         let c = self.cells.index(&self.simbox, x);
         let mut e = 0.0;
+        let mut pairs = 0;
         for &cc in self.cells.stencil(c) {
             for &j in self.cells.members(cc as usize) {
                 let j = j as usize;
                 if j != i {
                     let sj = &self.site[j];
                     e += self.pot.energy_r2(self.dist2(x, &sj.x), s, sj.s);
+                    pairs += 1;
                 }
             }
         }
-        e
+        (e, pairs)
     }
 
-    /// One displacement attempt of a random particle.
-    #[inline]
-    fn displacement(&mut self) {
+    /// A uniform integer in `0..n` (n ≥ 1) from the 32 random bits `x`, exactly uniform
+    /// (Lemire's multiply-and-reject; a rejection draws again).
+    #[inline(always)]
+    fn below(&mut self, x: u32, n: u32) -> u32 {
+        let mut m = x as u64 * n as u64;
+        if (m as u32) < n {
+            let t = n.wrapping_neg() % n;
+            while (m as u32) < t {
+                m = (self.rng.next_u32() as u64) * n as u64;
+            }
+        }
+        (m >> 32) as u32
+    }
+
+    /// One displacement attempt of a random particle; `x` is 32 random bits.
+    #[inline(always)]
+    fn displacement(&mut self, x: u32) {
         self.stats.displacement_attempts += 1;
-        let n = self.site.len();
-        let i = self.rng.random_range(0..n);
+        let n = self.site.len() as u32;
+        let i = self.below(x, n) as usize;
         let old = self.site[i].x;
-        let mut x = old;
+        // the D step components from one 64-bit draw, `bits` bits each, on the grid
+        // (2m + 1)/2^bits − 1 (m = 0..2^bits − 1), which is exactly symmetric about 0
+        let bits = (64 / D).min(32) as u32;
+        let scale = 2.0 / (1u64 << bits) as f64;
+        let mut r = self.rng.next_u64();
+        let mut p = old;
         let mut step = [0.0; D];
         for k in 0..D {
-            step[k] = self.delta * (2.0 * self.rng.random::<f64>() - 1.0);
+            let m = r & ((1u64 << bits) - 1);
+            r >>= bits;
+            step[k] = self.delta * ((m as f64 + 0.5) * scale - 1.0);
             let l = self.simbox.lengths[k];
-            let mut v = x[k] + step[k];
+            let mut v = p[k] + step[k];
             if v >= l {
                 v -= l;
             } else if v < 0.0 {
@@ -271,50 +343,72 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             if v >= l {
                 v = 0.0;
             }
-            x[k] = v;
+            p[k] = v;
         }
-        let far = self.dist2(&x, &self.refp[i]) >= self.h * self.h;
+        let far = self.dist2(&p, &self.refp[i]) >= self.h * self.h;
         let (e_old, e_new) = if far {
             self.stats.far_trials += 1;
-            (self.local_energy(i, &old), self.far_energy(i, &x))
+            let (eo, a) = self.local_energy(i, &old);
+            let (en, b) = self.far_energy(i, &p);
+            self.stats.pair_evaluations += (a + b) as u64;
+            (eo, en)
         } else {
-            self.local_energy_move(i, &old, &x)
+            let (eo, en, a) = self.local_energy_move(i, &old, &p);
+            self.stats.pair_evaluations += 2 * a as u64;
+            (eo, en)
         };
         let de = e_new - e_old;
         if self.metropolis(de) {
             self.stats.displacement_accepted += 1;
-            self.site[i].x = x;
+            self.site[i].x = p;
             for k in 0..D {
                 self.disp[i][k] += step[k];
             }
             self.energy += de;
-            if far || self.dist2(&x, &self.refp[i]) > self.reref2 {
+            if far || self.dist2(&p, &self.refp[i]) > self.reref2 {
                 self.update_reference(i);
             }
         }
     }
 
-    /// One size-swap attempt between two random particles.
-    #[inline]
-    fn swap(&mut self) {
+    /// One size-swap attempt: i uniform, then j uniform among the other particles whose size
+    /// lies within the swap window of i's; `x` is 32 random bits.
+    ///
+    /// The number of candidates c(λ) depends only on i's size λ (the multiset of sizes is
+    /// conserved), so the pair {i, j} with sizes (a, b) is proposed with probability
+    /// (1/c(a) + 1/c(b))/N (i first or j first), and the reverse swap, from sizes (b, a), with
+    /// the same probability: the proposal is symmetric and plain Metropolis is exact.
+    #[inline(always)]
+    fn swap(&mut self, x: u32) {
         self.stats.swap_attempts += 1;
-        let n = self.site.len();
-        let i = self.rng.random_range(0..n);
-        let mut j = self.rng.random_range(0..n - 1);
-        if j >= i {
-            j += 1;
+        let n = self.site.len() as u32;
+        let i = self.below(x, n) as usize;
+        let ki = self.slot[i];
+        let (lo, hi) = self.win[ki as usize];
+        let c = hi - lo - 1;
+        if c == 0 {
+            return;
         }
+        let r = self.rng.next_u32();
+        let mut kj = lo + self.below(r, c);
+        if kj >= ki {
+            kj += 1;
+        }
+        let j = self.holder[kj as usize] as usize;
         let (si, sj) = (self.site[i].s, self.site[j].s);
         let b = self.bound2[i].max(self.bound2[j]);
         let (xi, xj) = (self.site[i].x, self.site[j].x);
-        let (ei_old, ei_new) = self.local_energy2(i, &xi, si, sj, j as u32, b);
-        let (ej_old, ej_new) = self.local_energy2(j, &xj, sj, si, i as u32, b);
+        let (ei_old, ei_new, a) = self.local_energy2(i, &xi, si, sj, j as u32, b);
+        let (ej_old, ej_new, bb) = self.local_energy2(j, &xj, sj, si, i as u32, b);
+        self.stats.pair_evaluations += 2 * (a + bb) as u64;
         let de = (ei_new + ej_new) - (ei_old + ej_old);
         if self.metropolis(de) {
             self.stats.swap_accepted += 1;
             self.site[i].s = sj;
             self.site[j].s = si;
             self.bound2.swap(i, j);
+            self.slot.swap(i, j);
+            self.holder.swap(ki as usize, kj as usize);
             self.energy += de;
         }
     }
@@ -325,20 +419,56 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     }
 
     /// One attempt: a swap with probability `swap_probability`, else a displacement.
-    #[inline]
     pub fn attempt(&mut self) {
-        if self.p_swap > 0.0 && self.rng.random::<f64>() < self.p_swap {
-            self.swap();
+        self.attempt_inline();
+    }
+
+    #[inline(always)]
+    fn attempt_inline(&mut self) {
+        // one 64-bit draw picks the kind of move (high half) and the particle (low half)
+        let r = self.rng.next_u64();
+        if (r >> 32) < self.p_swap32 {
+            self.swap(r as u32);
         } else {
-            self.displacement();
+            self.displacement(r as u32);
         }
     }
 
     /// One sweep: N attempts.
+    ///
+    /// On x86-64 CPUs with AVX2 the sweep is compiled for AVX2 (four pairs per instruction);
+    /// the arithmetic is the same IEEE operations in the same order (no fused multiply-add),
+    /// so the chain is bitwise identical with and without it.
     pub fn sweep(&mut self) {
-        for _ in 0..self.site.len() {
-            self.attempt();
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above
+            unsafe { self.sweep_avx2() };
+            return;
         }
+        self.sweep_plain();
+    }
+
+    /// [`Self::sweep`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn sweep_avx2(&mut self) {
+        for _ in 0..self.site.len() {
+            self.attempt_inline();
+        }
+    }
+
+    /// [`Self::sweep`] for the baseline instruction set.
+    fn sweep_plain(&mut self) {
+        for _ in 0..self.site.len() {
+            self.attempt_inline();
+        }
+    }
+
+    /// [`Self::sweep`] without the AVX2 path (tests that both give the same chain).
+    #[doc(hidden)]
+    pub fn sweep_baseline(&mut self) {
+        self.sweep_plain();
     }
 
     /// The running (incrementally updated) total energy.
@@ -411,9 +541,47 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         total as f64 / self.site.len() as f64
     }
 
+    /// The half-skin h of the lists (the requested one, thinner in a small box).
+    pub fn half_skin(&self) -> f64 {
+        self.h
+    }
+
     /// Sets δ (capped so that a trial never leaves the half-box).
     pub fn set_delta(&mut self, delta: f64) {
         let cap = 0.25 * self.simbox.min_length();
         self.delta = delta.clamp(1e-5, cap);
     }
+}
+
+/// The sum of the lanes of an accumulator, in a fixed order.
+#[inline(always)]
+fn lane_sum(a: &[f64; LANES]) -> f64 {
+    (a[0] + a[1]) + (a[2] + a[3])
+}
+
+/// The rank of each particle's size and the particle at each rank (sizes in increasing
+/// order, ties by index), and for each rank the ranks whose sizes differ from its own by less
+/// than `window` (itself included): a contiguous range, the same for equal sizes.
+#[allow(clippy::type_complexity)]
+fn size_ranks(sizes: &[f64], window: f64) -> (Vec<u32>, Vec<u32>, Vec<(u32, u32)>) {
+    let mut holder: Vec<u32> = (0..sizes.len() as u32).collect();
+    holder.sort_by(|&a, &b| {
+        sizes[a as usize]
+            .total_cmp(&sizes[b as usize])
+            .then(a.cmp(&b))
+    });
+    let mut slot = vec![0u32; sizes.len()];
+    for (k, &i) in holder.iter().enumerate() {
+        slot[i as usize] = k as u32;
+    }
+    let sorted: Vec<f64> = holder.iter().map(|&i| sizes[i as usize]).collect();
+    let win = sorted
+        .iter()
+        .map(|&s| {
+            let lo = sorted.partition_point(|&t| s - t >= window);
+            let hi = sorted.partition_point(|&t| t - s < window);
+            (lo as u32, hi as u32)
+        })
+        .collect();
+    (slot, holder, win)
 }
