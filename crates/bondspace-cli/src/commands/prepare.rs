@@ -108,7 +108,7 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
                 }
                 let mut swap = SwapOptions::new(t, sweeps);
                 if let Some(w) = swap_window {
-                    if !(w > 0.0) {
+                    if w.is_nan() || w <= 0.0 {
                         return Err(input_error("--swap-window must be positive (or inf)"));
                     }
                     swap.swap_window = w;

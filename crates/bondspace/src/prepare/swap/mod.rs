@@ -105,7 +105,7 @@ impl SwapOptions {
         if !(self.initial_delta > 0.0 && self.half_skin > 0.0) {
             return Err(Error::Invalid("δ and the skin must be positive".into()));
         }
-        if !(self.swap_window > 0.0) {
+        if self.swap_window.is_nan() || self.swap_window <= 0.0 {
             return Err(Error::Invalid(format!(
                 "swap window {} must be positive (∞ for any two particles)",
                 self.swap_window
