@@ -48,8 +48,6 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pub(super) nd: Vec<f32>,
     pub(super) cnt: Vec<u32>,
     pub(super) scratch: Vec<(f32, u32)>,
-    /// The gathered candidates of one scan (structure of arrays, see `fill`).
-    buf: Vec<f64>,
     /// `slot[i]`: the rank of particle i's size in `sorted`; `holder[k]`: the particle at rank k.
     slot: Vec<u32>,
     holder: Vec<u32>,
@@ -146,7 +144,6 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             nd: Vec::new(),
             cnt: Vec::new(),
             scratch: Vec::new(),
-            buf: Vec::new(),
             slot,
             holder,
             win,
@@ -196,6 +193,25 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         r2
     }
 
+    /// Positions and sizes of the partners `list[k0..k0 + LANES]` (past the end, and partner
+    /// `skip`, far away).
+    #[inline(always)]
+    fn gather(&self, list: &[u32], k0: usize, skip: u32) -> ([[f64; LANES]; D], [f64; LANES]) {
+        let mut lx = [[FAR; LANES]; D];
+        let mut ls = [1.0; LANES];
+        for l in 0..LANES {
+            if let Some(&j) = list.get(k0 + l) {
+                let sj = &self.site[j as usize];
+                let keep = j != skip;
+                for k in 0..D {
+                    lx[k][l] = if keep { sj.x[k] } else { FAR };
+                }
+                ls[l] = sj.s;
+            }
+        }
+        (lx, ls)
+    }
+
     /// i's list entries within squared reference distance `bound2`.
     #[inline(always)]
     fn candidates(&self, i: usize, bound2: f64) -> &[u32] {
@@ -205,60 +221,11 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         &self.nbr[base..base + m]
     }
 
-    /// Gathers i's candidates within `bound2` into `buf` as a structure of arrays (coordinate k
-    /// of partner l at `k * stride + l`, its size at `D * stride + l`), partner `skip` and the
-    /// padding up to a multiple of [`LANES`] far away; returns (candidates, padded, stride).
-    #[inline(always)]
-    fn fill(&self, buf: &mut Vec<f64>, i: usize, bound2: f64, skip: u32) -> (usize, usize, usize) {
-        let list = self.candidates(i, bound2);
-        let m = list.len();
-        let m4 = m.div_ceil(LANES) * LANES;
-        let stride = self.cap + LANES;
-        if buf.len() < (D + 1) * stride {
-            buf.resize((D + 1) * stride, 0.0);
-        }
-        for (l, &j) in list.iter().enumerate() {
-            let sj = &self.site[j as usize];
-            for k in 0..D {
-                buf[k * stride + l] = sj.x[k];
-            }
-            buf[D * stride + l] = sj.s;
-        }
-        if skip != NONE
-            && let Some(l) = list.iter().position(|&j| j == skip)
-        {
-            for k in 0..D {
-                buf[k * stride + l] = FAR;
-            }
-        }
-        for l in m..m4 {
-            for k in 0..D {
-                buf[k * stride + l] = FAR;
-            }
-            buf[D * stride + l] = 1.0;
-        }
-        (m, m4, stride)
-    }
-
-    /// Lanes `o..o + LANES` of the gathered partners.
-    #[inline(always)]
-    fn lanes(buf: &[f64], stride: usize, o: usize) -> ([[f64; LANES]; D], [f64; LANES]) {
-        let lx = std::array::from_fn(|k| {
-            buf[k * stride + o..k * stride + o + LANES]
-                .try_into()
-                .expect("LANES entries")
-        });
-        let ls = buf[D * stride + o..D * stride + o + LANES]
-            .try_into()
-            .expect("LANES entries");
-        (lx, ls)
-    }
-
     /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's candidates within `bound2` at position
     /// `x`, partner `skip` left out (a size swap).
     #[inline(always)]
     fn local_energy2(
-        &mut self,
+        &self,
         i: usize,
         x: &[f64; D],
         sa: f64,
@@ -266,11 +233,10 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         skip: u32,
         bound2: f64,
     ) -> (f64, f64, usize) {
-        let mut buf = std::mem::take(&mut self.buf);
-        let (m, m4, stride) = self.fill(&mut buf, i, bound2, skip);
+        let list = self.candidates(i, bound2);
         let (mut ea, mut eb) = ([0.0; LANES], [0.0; LANES]);
-        for o in (0..m4).step_by(LANES) {
-            let (lx, ls) = Self::lanes(&buf, stride, o);
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, skip);
             let r2 = self.dist2_lanes(x, &lx);
             let ua = self.pot.energy_r2_lanes(r2, sa, ls);
             let ub = self.pot.energy_r2_lanes(r2, sb, ls);
@@ -279,37 +245,33 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 eb[l] += ub[l];
             }
         }
-        self.buf = buf;
-        (lane_sum(&ea), lane_sum(&eb), m)
+        (lane_sum(&ea), lane_sum(&eb), list.len())
     }
 
     /// Σ_j u(r_ij) over i's candidates at position `x`.
     #[inline(always)]
-    fn local_energy(&mut self, i: usize, x: &[f64; D]) -> (f64, usize) {
-        let mut buf = std::mem::take(&mut self.buf);
-        let (m, m4, stride) = self.fill(&mut buf, i, self.bound2[i], NONE);
+    fn local_energy(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
+        let list = self.candidates(i, self.bound2[i]);
         let s = self.site[i].s;
         let mut e = [0.0; LANES];
-        for o in (0..m4).step_by(LANES) {
-            let (lx, ls) = Self::lanes(&buf, stride, o);
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, NONE);
             let u = self.pot.energy_r2_lanes(self.dist2_lanes(x, &lx), s, ls);
             for l in 0..LANES {
                 e[l] += u[l];
             }
         }
-        self.buf = buf;
-        (lane_sum(&e), m)
+        (lane_sum(&e), list.len())
     }
 
     /// Σ_j u(r_ij) over i's candidates at positions `a` and `b` (one pass over the neighbours).
     #[inline(always)]
-    fn local_energy_move(&mut self, i: usize, a: &[f64; D], b: &[f64; D]) -> (f64, f64, usize) {
-        let mut buf = std::mem::take(&mut self.buf);
-        let (m, m4, stride) = self.fill(&mut buf, i, self.bound2[i], NONE);
+    fn local_energy_move(&self, i: usize, a: &[f64; D], b: &[f64; D]) -> (f64, f64, usize) {
+        let list = self.candidates(i, self.bound2[i]);
         let s = self.site[i].s;
         let (mut ea, mut eb) = ([0.0; LANES], [0.0; LANES]);
-        for o in (0..m4).step_by(LANES) {
-            let (lx, ls) = Self::lanes(&buf, stride, o);
+        for k0 in (0..list.len()).step_by(LANES) {
+            let (lx, ls) = self.gather(list, k0, NONE);
             let ua = self.pot.energy_r2_lanes(self.dist2_lanes(a, &lx), s, ls);
             let ub = self.pot.energy_r2_lanes(self.dist2_lanes(b, &lx), s, ls);
             for l in 0..LANES {
@@ -317,8 +279,7 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 eb[l] += ub[l];
             }
         }
-        self.buf = buf;
-        (lane_sum(&ea), lane_sum(&eb), m)
+        (lane_sum(&ea), lane_sum(&eb), list.len())
     }
 
     /// Energy of particle `i` moved to `x` farther than h from its reference, from the grid.
