@@ -14,7 +14,7 @@ mod args;
 mod commands;
 mod progress;
 
-use commands::{bench, ensemble, inspect, prepare, report, spectrum};
+use commands::{bench, ensemble, inspect, minimize, prepare, report, spectrum};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +39,10 @@ enum Command {
     },
     /// Bond-operator and Hessian spectra of one configuration, written to a directory.
     Spectrum(spectrum::SpectrumArgs),
+    /// Minimise a configuration (FIRE, then CG to the force tolerance) at fixed box and write
+    /// it as extended XYZ; prints the energy change, the max force before and after and the
+    /// displacement from the input.
+    Minimize(minimize::MinimizeArgs),
     /// Benchmark the spectrum methods on 3D IPL glasses (Tp = ∞) and print a table; with
     /// `--scaling`, the large-system pipeline (prepare, sparse factor, top modes, tail count)
     /// with times, peak memory and fitted growth exponents.
@@ -78,11 +82,13 @@ enum Command {
     },
     /// Read a configuration and print N, d, box, model, energy, pressure, max force, bonds.
     Inspect {
-        /// Extended-XYZ configuration.
+        /// Configuration (extended XYZ, LAMMPS data or dump, GSD).
         config: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        read: args::InputArgs,
     },
 }
 
@@ -102,8 +108,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Prepare { what } => prepare::run(what),
-        Command::Inspect { config, json } => inspect::run(&config, json),
+        Command::Inspect { config, json, read } => inspect::run(&config, json, &read),
         Command::Spectrum(a) => spectrum::run(a),
+        Command::Minimize(a) => minimize::run(a),
         Command::Ensemble(a) => ensemble::run(a),
         Command::Merge { output, inputs } => ensemble::merge(&output, &inputs),
         Command::Report { dir } => report::report(&dir),

@@ -27,6 +27,12 @@ impl Bar {
     }
 }
 
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 impl bondspace::progress::Progress for Bar {
     fn set_length(&self, len: u64) {
         self.0.set_length(len);

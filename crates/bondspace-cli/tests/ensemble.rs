@@ -149,7 +149,38 @@ fn report_writes_figures_and_tables() {
     }
     let md = std::fs::read_to_string(r.join("report.md")).unwrap();
     assert!(md.contains("| ipl-2d-n120-tp0.5 | 3 |"), "{md}");
-    assert!(md.contains("What the data supports"));
+    assert!(md.contains("## The paper's claims"), "{md}");
+    assert!(md.contains("SWAP-equilibrated"), "{md}");
+    // report.json: the keys of every group, and claims with a test and a verdict
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(r.join("report.json")).unwrap()).unwrap();
+    let g = &json["groups"][0];
+    for key in [
+        "n_samples",
+        "n_equilibrated",
+        "e_is",
+        "e_is_se",
+        "G",
+        "G_se",
+        "lambda0",
+        "A_g",
+        "A_g_sim",
+        "plateau",
+        "plateau_se",
+        "xi",
+        "xi_se",
+        "decay",
+    ] {
+        assert!(g.get(key).is_some(), "report.json lacks {key}: {g}");
+    }
+    assert_eq!(g["n_samples"], 3);
+    let claims = json["claims"].as_array().unwrap();
+    assert!(
+        !claims.is_empty()
+            && claims
+                .iter()
+                .all(|c| c["test"].is_string() && !c["verdict"].is_null())
+    );
     let html = std::fs::read_to_string(r.join("report.html")).unwrap();
     assert!(html.contains("<img src=\"fig3a_P_lambda.png\""));
     // not an ensemble directory: exit 2, one line

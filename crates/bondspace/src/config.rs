@@ -53,7 +53,7 @@ impl<const D: usize> Configuration<D> {
                 "particle sizes must be positive, got {s}"
             )));
         }
-        let species = vec!["A".to_string(); positions.len()];
+        let species = vec!["X".to_string(); positions.len()];
         Ok(Self {
             simbox,
             positions,

@@ -25,6 +25,26 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A configuration file names no pair model (no `model=` key, or a format that has none):
+    /// the model must be given with the reader's options.
+    #[error("{}:{line}: missing model= key: the file names no pair model", file.display())]
+    NoModel {
+        /// The file being read.
+        file: PathBuf,
+        /// 1-based line of the frame's header (0 for binary files).
+        line: usize,
+    },
+    /// A configuration file has no per-particle size: no column or field the reader knows
+    /// (`size`, `radius`, `diameter`) and none named in the reader's options.
+    #[error("{}:{line}: no particle sizes: {detail}", file.display())]
+    NoSizes {
+        /// The file being read.
+        file: PathBuf,
+        /// 1-based line of the frame's header (0 for binary files).
+        line: usize,
+        /// What the file has instead (its columns or fields).
+        detail: String,
+    },
     /// Input that parses but makes no physical sense (non-positive box, box too small, an
     /// impossible request, ...).
     #[error("invalid input: {0}")]
@@ -97,6 +117,8 @@ impl Error {
     pub fn is_input_error(&self) -> bool {
         match self {
             Error::Parse { .. }
+            | Error::NoModel { .. }
+            | Error::NoSizes { .. }
             | Error::Invalid(_)
             | Error::NotBalanced { .. }
             | Error::Unstable(_)

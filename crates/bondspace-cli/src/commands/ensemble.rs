@@ -165,14 +165,30 @@ pub fn merge(output: &std::path::Path, inputs: &[PathBuf]) -> anyhow::Result<()>
 
 fn print_pooled(pooled: &[PooledSummary]) {
     for p in pooled {
+        let k = p.samples.len();
+        let eq = p
+            .n_equilibrated
+            .map_or(String::new(), |e| format!(", {e} of {k} SWAP-equilibrated"));
+        let acc = p.acceptance.map_or(String::new(), |(m, w)| {
+            format!(
+                ", acceptance {:.1} % (moves) {:.1} % (swaps)",
+                100.0 * m,
+                100.0 * w
+            )
+        });
+        let neg = if p.n_nonpositive_g > 0 {
+            format!(", {} with G ≤ 0 (kept, flagged)", p.n_nonpositive_g)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{}: {} samples pooled, e/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}",
+            "{}: {k} samples pooled{eq}{neg}, e_IS = E/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}, λ₀ = {:.4e}{acc}",
             p.group,
-            p.samples.len(),
             p.energy_per_particle.0,
             p.energy_per_particle.1,
             p.shear_modulus.0,
-            p.shear_modulus.1
+            p.shear_modulus.1,
+            p.lambda_0.0,
         );
     }
 }

@@ -3,11 +3,13 @@
 use std::path::Path;
 
 use anyhow::Context;
-use bondspace::{io::xyz, with_dim};
+use bondspace::with_dim;
+
+use crate::args::InputArgs;
 
 /// Runs `inspect`.
-pub fn run(path: &Path, json: bool) -> anyhow::Result<()> {
-    let cfg = xyz::read_xyz(path)?;
+pub fn run(path: &Path, json: bool, read: &InputArgs) -> anyhow::Result<()> {
+    let cfg = read.read(path)?;
     let st = with_dim!(&cfg, c => bondspace::state::state(c))
         .with_context(|| format!("analysing {}", path.display()))?;
     if json {

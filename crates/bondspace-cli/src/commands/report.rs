@@ -21,38 +21,15 @@ struct Terminal;
 
 impl ReproduceEvents for Terminal {
     fn progress(&self, name: &str) -> Box<dyn Progress + '_> {
-        Box::new(ClearOnDrop(if name.contains("picture") {
+        // a bar is cleared from the terminal when it drops, at the end of the stage
+        Box::new(if name.contains("picture") {
             progress::spinner(name)
         } else {
             progress::bar(0, name)
-        }))
+        })
     }
     fn say(&self, line: &str) {
         eprintln!("{line}");
-    }
-}
-
-/// A bar cleared from the terminal when the stage is over.
-struct ClearOnDrop(progress::Bar);
-
-impl Progress for ClearOnDrop {
-    fn set_length(&self, len: u64) {
-        self.0.set_length(len);
-    }
-    fn inc(&self, delta: u64) {
-        self.0.inc(delta);
-    }
-    fn set_position(&self, pos: u64) {
-        self.0.set_position(pos);
-    }
-    fn set_message(&self, msg: &str) {
-        self.0.set_message(msg);
-    }
-}
-
-impl Drop for ClearOnDrop {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
     }
 }
 

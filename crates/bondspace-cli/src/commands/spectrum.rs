@@ -4,16 +4,16 @@
 use std::path::{Path, PathBuf};
 
 use bondspace::results::{self, Analysis, Options};
-use bondspace::{io::xyz, with_dim};
+use bondspace::with_dim;
 use clap::Args;
 
-use crate::args::{MethodArg, OrderingArg, check_phm, input_error};
+use crate::args::{InputArgs, MethodArg, OrderingArg, check_phm, input_error};
 use crate::progress;
 
 /// Options of `spectrum`.
 #[derive(Args)]
 pub struct SpectrumArgs {
-    /// Extended-XYZ configuration.
+    /// Configuration (extended XYZ, LAMMPS data or dump, GSD).
     config: PathBuf,
     /// Output directory (summary.json, bond_spectrum.npy, hessian_spectrum.npy).
     #[arg(short = 'o', long = "output")]
@@ -41,7 +41,17 @@ pub struct SpectrumArgs {
     /// Analyse a configuration that is not force-balanced.
     #[arg(long)]
     allow_unbalanced: bool,
-    /// The K highest-λ modes of A (f, F, D, N·e) → DIR/modes.npz.
+    /// Minimise the configuration first (as `bondspace minimize`; e.g. for a file written
+    /// with few decimals or by another code).
+    #[arg(long)]
+    minimize: bool,
+    /// Force tolerance of --minimize, relative to the typical pair force.
+    #[arg(long, default_value_t = bondspace::prepare::DEFAULT_REL_TOL, requires = "minimize")]
+    tolerance: f64,
+    #[command(flatten)]
+    read: InputArgs,
+    /// The K highest-λ modes of A (f, F, D, N·e) → DIR/modes.npz, and DIR/modes.xyz (one
+    /// frame per mode, for OVITO and ASE) with DIR/modes_bonds.dump (bond forces f_α).
     #[arg(long, default_value_t = 0, value_name = "K")]
     modes: usize,
     /// Pseudo-harmonic modes from each displacement mode (needs --modes): PHM arrays and
@@ -66,7 +76,11 @@ pub fn run(a: SpectrumArgs) -> anyhow::Result<()> {
             "--bins must be positive and --lambda-range/--omega-range two increasing positive numbers",
         ));
     }
-    let cfg = xyz::read_xyz(&a.config)?;
+    let mut cfg = a.read.read(&a.config)?;
+    if a.minimize {
+        let s = super::minimize::minimize(&mut cfg, a.tolerance, &a.config)?;
+        super::minimize::print_summary(&a.config, Path::new("(in memory)"), &s);
+    }
     let opt = Options {
         method: a.method.method(),
         ordering: a.ordering.ordering(),
@@ -83,6 +97,9 @@ pub fn run(a: SpectrumArgs) -> anyhow::Result<()> {
     with_dim!(&cfg, c => {
         let r = results::analyse_into(c, &opt, &a.output)
             .map_err(|e| anyhow::Error::new(e).context(format!("{}", a.config.display())))?;
+        if r.modes.is_some() {
+            results::write::write_mode_frames(&a.output, c, &r)?;
+        }
         bar.finish_and_clear();
         print_summary(&a.config, &a.output, &r)
     })

@@ -1,11 +1,18 @@
-//! Files: extended-XYZ configurations (read by ASE and OVITO) and atomic writes.
+//! Files: configurations (extended XYZ, which bondspace writes and ASE and OVITO read; LAMMPS
+//! data and dump files; HOOMD GSD) behind one entry point, [`read_configuration`], that picks
+//! the reader by content and extension (module [`input`]); npy/npz; atomic writes.
 //!
 //! Every writer goes through [`write_atomic`]: the content goes to a temporary file in the
 //! same directory that is renamed over the target, so a crash never leaves a half-written file.
 
+pub mod gsd;
+pub mod input;
 pub mod json;
+pub mod lammps;
 pub mod npy;
 pub mod xyz;
+
+pub use input::{Format, ReadOptions, SizeConvention, read_configuration};
 
 use std::io::Write;
 use std::path::Path;

@@ -3,31 +3,44 @@
 //!
 //! ```text
 //! 2000
-//! Lattice="Lx 0 0 0 Ly 0 0 0 Lz" Properties=species:S:1:pos:R:3:size:R:1 pbc="T T T" model=ipl ipl_n=10 ...
-//! A 0.1 2.3 4.5 1.02
+//! Lattice="Lx 0 0 0 Ly 0 0 0 Lz" Properties=species:S:1:pos:R:3:radius:R:1:size:R:1 pbc="T T T" model=ipl ipl_n=10 ...
+//! X 0.1 2.3 4.5 0.51 1.02
 //! ```
-//! In 2D `pbc="T T F"`, z = 0 and the third lattice vector is written as `0 0 1`. The reader
-//! accepts any column order named in `Properties`, extra columns and extra keys (kept in
-//! [`Configuration::info`]); it rejects unknown models and model keys that do not belong to the
-//! model. Floats are written with shortest round-trip digits, so write → read is exact.
-//! Every reader error names the file, the 1-based line and the problem.
+//! The writer: species `X` (ASE's and OVITO's placeholder element; a particle's own label,
+//! when it is not `X`, goes to the integer column `label` indexing the comment-line key
+//! `labels="A B"`), `radius` (what OVITO draws: size / [`Model::size_per_radius`]) and `size`
+//! (the model's size, exact); in 2D `pbc="T T F"`, z = 0 and the third lattice vector is
+//! `0 0 1`. Floats are written with shortest round-trip digits, so write → read is exact.
+//!
+//! The reader takes any frame of a multi-frame file, any column order named in `Properties`
+//! (plain XYZ without it), extra columns and keys (kept in [`Configuration::info`]), any
+//! number precision, an `Origin` key, and the sizes from the `size`, `radius` or `diameter`
+//! column (in this order) or a named one; it rejects unknown models and model keys that do not
+//! belong to the model. Every reader error names the file, the 1-based line and the problem.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::input::{
+    Format, RawFrame, RawSizes, ReadOptions, SizeConvention, finish, pick_frame, read_configuration,
+};
 use crate::config::{AnyConfiguration, Configuration};
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
 use crate::models::{ALL_MODEL_KEYS, MODEL_KEY_PREFIXES, Model, fmt_f64};
 
 /// Keys the reader interprets itself (everything else goes to `info`).
-const STRUCTURAL_KEYS: &[&str] = &["Lattice", "Properties", "pbc", "model"];
+const STRUCTURAL_KEYS: &[&str] = &["Lattice", "Properties", "pbc", "model", "labels"];
 
-/// Reads a configuration from an extended-XYZ file.
+/// Reads a configuration from an extended-XYZ file (its last frame, its own model).
 pub fn read_xyz(path: &Path) -> Result<AnyConfiguration> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = String::from_utf8_lossy(&bytes);
-    parse_xyz(&text, path)
+    read_configuration(
+        path,
+        &ReadOptions {
+            format: Some(Format::Xyz),
+            ..Default::default()
+        },
+    )
 }
 
 /// Reads a configuration that must have dimension `D`.
@@ -71,6 +84,8 @@ fn cast_dim<const A: usize, const B: usize>(c: Configuration<A>) -> Option<Confi
 
 struct Ctx<'a> {
     file: &'a Path,
+    size_column: Option<String>,
+    type_sizes: Vec<f64>,
 }
 
 impl Ctx<'_> {
@@ -84,7 +99,7 @@ impl Ctx<'_> {
 }
 
 /// Splits an extended-XYZ comment line into `key=value` pairs (values may be "quoted").
-fn parse_key_values(line: &str, ctx: &Ctx) -> Result<Vec<(String, String)>> {
+fn parse_key_values(line: &str, cl: usize, ctx: &Ctx) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
@@ -99,11 +114,11 @@ fn parse_key_values(line: &str, ctx: &Ctx) -> Result<Vec<(String, String)>> {
         }
         let key: String = chars[start..i].iter().collect();
         if key.is_empty() {
-            return Err(ctx.err(2, "empty key before '=' in the comment line"));
+            return Err(ctx.err(cl, "empty key before '=' in the comment line"));
         }
         if !key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             return Err(ctx.err(
-                2,
+                cl,
                 format!(
                     "unexpected {key:?} in the comment line (keys start with a letter; values with spaces must be quoted)"
                 ),
@@ -118,7 +133,7 @@ fn parse_key_values(line: &str, ctx: &Ctx) -> Result<Vec<(String, String)>> {
                     i += 1;
                 }
                 if i >= chars.len() {
-                    return Err(ctx.err(2, format!("unterminated quote in the value of {key}")));
+                    return Err(ctx.err(cl, format!("unterminated quote in the value of {key}")));
                 }
                 let v: String = chars[vs..i].iter().collect();
                 i += 1;
@@ -134,7 +149,7 @@ fn parse_key_values(line: &str, ctx: &Ctx) -> Result<Vec<(String, String)>> {
             "T".to_string()
         };
         if out.iter().any(|(k, _)| *k == key) {
-            return Err(ctx.err(2, format!("key {key} appears twice in the comment line")));
+            return Err(ctx.err(cl, format!("key {key} appears twice in the comment line")));
         }
         out.push((key, value));
     }
@@ -149,11 +164,11 @@ struct Column {
     offset: usize,
 }
 
-fn parse_properties(value: &str, ctx: &Ctx) -> Result<(Vec<Column>, usize)> {
+fn parse_properties(value: &str, cl: usize, ctx: &Ctx) -> Result<(Vec<Column>, usize)> {
     let parts: Vec<&str> = value.split(':').collect();
     if !parts.len().is_multiple_of(3) || parts.is_empty() {
         return Err(ctx.err(
-            2,
+            cl,
             format!("malformed Properties={value:?}: expected name:type:count triples"),
         ));
     }
@@ -164,7 +179,7 @@ fn parse_properties(value: &str, ctx: &Ctx) -> Result<(Vec<Column>, usize)> {
             "S" | "R" | "I" | "L" => t[1].chars().next().unwrap_or('S'),
             other => {
                 return Err(ctx.err(
-                    2,
+                    cl,
                     format!("Properties column {} has unknown type {other:?}", t[0]),
                 ));
             }
@@ -173,14 +188,14 @@ fn parse_properties(value: &str, ctx: &Ctx) -> Result<(Vec<Column>, usize)> {
             Ok(c) if c >= 1 => c,
             _ => {
                 return Err(ctx.err(
-                    2,
+                    cl,
                     format!("Properties column {} has bad count {:?}", t[0], t[2]),
                 ));
             }
         };
         if t[0].is_empty() || cols.iter().any(|c| c.name == t[0]) {
             return Err(ctx.err(
-                2,
+                cl,
                 format!("Properties column name {:?} is empty or repeated", t[0]),
             ));
         }
@@ -203,27 +218,78 @@ fn parse_finite(tok: &str, what: &str, line: usize, ctx: &Ctx) -> Result<f64> {
     }
 }
 
-/// Parses extended-XYZ text; `file` is only used in error messages.
+/// Parses extended-XYZ text (the last frame, the file's model); `file` is only used in error
+/// messages.
 pub fn parse_xyz(text: &str, file: &Path) -> Result<AnyConfiguration> {
-    let ctx = Ctx { file };
-    let mut lines = text.lines();
-    let first = lines
-        .next()
-        .ok_or_else(|| ctx.err(1, "empty file: expected the atom count"))?;
-    let n: usize = match first.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => n,
-        _ => {
-            return Err(ctx.err(
-                1,
-                format!("expected a positive atom count, found {:?}", first.trim()),
-            ));
+    let opt = ReadOptions::default();
+    finish(read_frame(text, file, &opt)?, file, &opt)
+}
+
+/// The frames of a (possibly multi-frame) extended-XYZ text: the 0-based index of each
+/// frame's count line and its atom count.
+fn frames(lines: &[&str], ctx: &Ctx) -> Result<Vec<(usize, usize)>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i..].iter().all(|l| l.trim().is_empty()) {
+            break;
         }
+        let first = lines[i].trim();
+        let n = match first.parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ if out.is_empty() => {
+                return Err(ctx.err(
+                    i + 1,
+                    format!("expected a positive atom count, found {first:?}"),
+                ));
+            }
+            _ => {
+                return Err(ctx.err(
+                    i + 1,
+                    format!(
+                        "unexpected content after the {} atom lines of frame {}: expected the atom count of a next frame, found {first:?} (the atom count may be wrong)",
+                        out.last().map(|f: &(usize, usize)| f.1).unwrap_or(0),
+                        out.len() - 1
+                    ),
+                ));
+            }
+        };
+        out.push((i, n));
+        i += n + 2;
+    }
+    if out.is_empty() {
+        return Err(ctx.err(1, "empty file: expected the atom count"));
+    }
+    Ok(out)
+}
+
+/// Reads frame `opt.frame` of extended-XYZ text (the columns of `opt.size_column` or `size`,
+/// `radius`, `diameter`, in this order of preference).
+pub(crate) fn read_frame(text: &str, file: &Path, opt: &ReadOptions) -> Result<RawFrame> {
+    let ctx = Ctx {
+        file,
+        size_column: opt.size_column.clone(),
+        type_sizes: opt.type_sizes.clone(),
     };
+    let all: Vec<&str> = text.lines().collect();
+    let frames = frames(&all, &ctx)?;
+    let k = pick_frame(frames.len(), opt.frame, file, 1)?;
+    let (start, n) = frames[k];
+    parse_frame(&all[start..], start, n, &ctx)
+}
+
+/// Parses one frame whose count line is `lines[0]`, line `offset + 1` of the file.
+fn parse_frame(lines: &[&str], offset: usize, n: usize, ctx: &Ctx) -> Result<RawFrame> {
+    let cl = offset + 2; // the comment line's number
     let comment = lines
-        .next()
-        .ok_or_else(|| ctx.err(2, "file ends before the comment line"))?;
-    let kv = parse_key_values(comment, &ctx)?;
-    let get = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        .get(1)
+        .ok_or_else(|| ctx.err(cl, "file ends before the comment line"))?;
+    let kv = parse_key_values(comment, cl, ctx)?;
+    let get = |k: &str| {
+        kv.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
 
     // Dimension from pbc.
     let pbc = get("pbc").unwrap_or_else(|| "T T T".to_string());
@@ -240,7 +306,7 @@ pub fn parse_xyz(text: &str, file: &Path) -> Result<AnyConfiguration> {
         [Some(true), Some(true), Some(false)] => 2,
         _ => {
             return Err(ctx.err(
-                2,
+                cl,
                 format!(
                     "pbc={pbc:?} is not supported: use \"T T T\" (3D) or \"T T F\" (2D, periodic in x and y)"
                 ),
@@ -249,22 +315,22 @@ pub fn parse_xyz(text: &str, file: &Path) -> Result<AnyConfiguration> {
     };
 
     // Lattice: orthorhombic, positive.
-    let lattice = get("Lattice").ok_or_else(|| ctx.err(2, "missing Lattice=\"...\" key"))?;
+    let lattice = get("Lattice").ok_or_else(|| ctx.err(cl, "missing Lattice=\"...\" key"))?;
     let lat: Vec<&str> = lattice.split_whitespace().collect();
     if lat.len() != 9 {
         return Err(ctx.err(
-            2,
+            cl,
             format!("Lattice must have 9 numbers, found {}", lat.len()),
         ));
     }
     let mut h = [0.0f64; 9];
     for (k, t) in lat.iter().enumerate() {
-        h[k] = parse_finite(t, "Lattice entry", 2, &ctx)?;
+        h[k] = parse_finite(t, "Lattice entry", cl, ctx)?;
     }
     for (k, v) in h.iter().enumerate() {
         if k % 4 != 0 && *v != 0.0 {
             return Err(ctx.err(
-                2,
+                cl,
                 format!(
                     "non-orthorhombic Lattice (entry {} is {v}): only orthorhombic boxes are supported",
                     k + 1
@@ -276,81 +342,137 @@ pub fn parse_xyz(text: &str, file: &Path) -> Result<AnyConfiguration> {
     for (k, l) in lengths.iter().enumerate().take(dim) {
         if *l <= 0.0 {
             return Err(ctx.err(
-                2,
+                cl,
                 format!("box length L{} = {l} must be positive", ["x", "y", "z"][k]),
             ));
         }
     }
+    let origin: [f64; 3] = match get("Origin").or_else(|| get("cell_origin")) {
+        None => [0.0; 3],
+        Some(o) => {
+            let t: Vec<&str> = o.split_whitespace().collect();
+            if t.len() != 3 {
+                return Err(ctx.err(cl, format!("Origin must have 3 numbers, found {}", t.len())));
+            }
+            let mut v = [0.0; 3];
+            for k in 0..3 {
+                v[k] = parse_finite(t[k], "Origin entry", cl, ctx)?;
+            }
+            v
+        }
+    };
 
-    // Properties.
-    let props = get("Properties").ok_or_else(|| ctx.err(2, "missing Properties= key"))?;
-    let (cols, ncols) = parse_properties(&props, &ctx)?;
-    let find = |name: &str| cols.iter().find(|c| c.name == name);
-    let pos = find("pos").ok_or_else(|| ctx.err(2, "Properties has no pos column"))?;
+    // Properties (the plain-XYZ default when absent).
+    let props = get("Properties").unwrap_or_else(|| "species:S:1:pos:R:3".to_string());
+    let (cols, ncols) = parse_properties(&props, cl, ctx)?;
+    let find = |name: &str| cols.iter().find(|c| c.name.eq_ignore_ascii_case(name));
+    let pos = find("pos")
+        .or_else(|| find("positions"))
+        .ok_or_else(|| ctx.err(cl, "Properties has no pos column"))?;
     if pos.kind != 'R' || !(pos.count == 3 || (dim == 2 && pos.count == 2)) {
         return Err(ctx.err(
-            2,
+            cl,
             format!(
                 "pos column must be pos:R:3, found pos:{}:{}",
                 pos.kind, pos.count
             ),
         ));
     }
-    let size = find("size").ok_or_else(|| ctx.err(2, "Properties has no size column"))?;
-    if size.kind != 'R' || size.count != 1 {
+    let size_col = match &ctx.size_column {
+        Some(name) => Some(find(name).ok_or_else(|| {
+            ctx.err(
+                cl,
+                format!(
+                    "no column {name:?} in Properties (columns: {})",
+                    column_names(&cols)
+                ),
+            )
+        })?),
+        None => ["size", "radius", "diameter"].iter().find_map(|c| find(c)),
+    };
+    if let Some(size) = size_col
+        && (size.kind != 'R' && size.kind != 'I' || size.count != 1)
+    {
         return Err(ctx.err(
-            2,
+            cl,
             format!(
-                "size column must be size:R:1, found size:{}:{}",
-                size.kind, size.count
+                "size column must be {}:R:1, found {}:{}:{}",
+                size.name, size.name, size.kind, size.count
             ),
         ));
     }
-    let species_col = find("species").filter(|c| c.count == 1);
+    if size_col.is_none() && ctx.type_sizes.is_empty() {
+        return Err(Error::NoSizes {
+            file: PathBuf::from(ctx.file),
+            line: cl,
+            detail: format!(
+                "no size column (nor radius or diameter) in Properties (columns: {})",
+                column_names(&cols)
+            ),
+        });
+    }
+    let species_col = find("species")
+        .or_else(|| find("element"))
+        .filter(|c| c.count == 1);
+    let label_col = find("label").filter(|c| c.kind == 'I' && c.count == 1);
+    let labels: Option<Vec<String>> = get("labels").map(|v| {
+        v.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    });
 
     // Model and its keys.
-    let model_name = get("model").ok_or_else(|| {
-        ctx.err(
-            2,
-            "missing model= key (one of ipl, harmonic, softsphere) with its parameters",
-        )
-    })?;
-    let keys = Model::keys(&model_name).ok_or_else(|| {
-        ctx.err(
-            2,
-            format!("unknown model {model_name:?} (known: ipl, harmonic, softsphere)"),
-        )
-    })?;
-    for (k, _) in &kv {
-        let is_model_key = ALL_MODEL_KEYS.contains(&k.as_str())
-            || MODEL_KEY_PREFIXES.iter().any(|p| k.starts_with(p));
-        if is_model_key && !keys.contains(&k.as_str()) {
-            return Err(ctx.err(
-                2,
-                format!(
-                    "unknown key {k} for model={model_name} (its keys: {})",
-                    keys.join(", ")
-                ),
-            ));
+    let model = match get("model") {
+        None => None,
+        Some(model_name) => {
+            let keys = Model::keys(&model_name).ok_or_else(|| {
+                ctx.err(
+                    cl,
+                    format!("unknown model {model_name:?} (known: ipl, harmonic, softsphere)"),
+                )
+            })?;
+            for (k, _) in &kv {
+                let is_model_key = ALL_MODEL_KEYS.contains(&k.as_str())
+                    || MODEL_KEY_PREFIXES.iter().any(|p| k.starts_with(p));
+                if is_model_key && !keys.contains(&k.as_str()) {
+                    return Err(ctx.err(
+                        cl,
+                        format!(
+                            "unknown key {k} for model={model_name} (its keys: {})",
+                            keys.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Some(
+                Model::from_params(&model_name, &|k| get(k)).map_err(|e| match e {
+                    Error::Invalid(m) => ctx.err(cl, m),
+                    other => other,
+                })?,
+            )
         }
-    }
-    let model = Model::from_params(&model_name, &|k| get(k)).map_err(|e| match e {
-        Error::Invalid(m) => ctx.err(2, m),
-        other => other,
-    })?;
+    };
+    let model_keys: &[&str] = model
+        .as_ref()
+        .and_then(|m| Model::keys(m.name()))
+        .unwrap_or(&[]);
     let info: BTreeMap<String, String> = kv
         .iter()
-        .filter(|(k, _)| !STRUCTURAL_KEYS.contains(&k.as_str()) && !keys.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !STRUCTURAL_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k))
+                && !model_keys.contains(&k.as_str())
+        })
         .cloned()
         .collect();
 
     // Atom lines.
-    let mut positions3 = Vec::with_capacity(n);
+    let mut positions = Vec::with_capacity(n);
     let mut sizes = Vec::with_capacity(n);
     let mut species = Vec::with_capacity(n);
     for a in 0..n {
-        let lineno = a + 3;
-        let line = lines.next().ok_or_else(|| {
+        let lineno = offset + a + 3;
+        let line = lines.get(a + 2).ok_or_else(|| {
             ctx.err(
                 lineno,
                 format!("file is truncated: it ends after {a} of {n} atom lines"),
@@ -368,65 +490,71 @@ pub fn parse_xyz(text: &str, file: &Path) -> Result<AnyConfiguration> {
         }
         let mut p = [0.0f64; 3];
         for k in 0..pos.count {
-            p[k] = parse_finite(toks[pos.offset + k], "position", lineno, &ctx)?;
+            p[k] = parse_finite(toks[pos.offset + k], "position", lineno, ctx)?;
         }
-        if dim == 2 && p[2] != 0.0 {
+        if dim == 2 && p[2] != origin[2] {
             return Err(ctx.err(
                 lineno,
                 format!("2D configuration (pbc=\"T T F\") has non-zero z = {}", p[2]),
             ));
         }
-        let s = parse_finite(toks[size.offset], "size", lineno, &ctx)?;
-        if s <= 0.0 {
-            return Err(ctx.err(lineno, format!("size must be positive, found {s}")));
+        for k in 0..3 {
+            p[k] -= origin[k];
         }
-        positions3.push(p);
-        sizes.push(s);
-        species.push(
-            species_col
+        if let Some(size) = size_col {
+            let s = parse_finite(toks[size.offset], &size.name, lineno, ctx)?;
+            if s <= 0.0 {
+                return Err(ctx.err(lineno, format!("{} must be positive, found {s}", size.name)));
+            }
+            sizes.push(s);
+        }
+        positions.push(p);
+        let label = match (label_col, &labels) {
+            (Some(c), Some(names)) => {
+                let t = toks[c.offset];
+                let i: usize = t
+                    .parse()
+                    .ok()
+                    .filter(|&i| i >= 1 && i <= names.len())
+                    .ok_or_else(|| {
+                        ctx.err(
+                            lineno,
+                            format!("label {t:?} is not one of 1 to {} (labels=)", names.len()),
+                        )
+                    })?;
+                names[i - 1].clone()
+            }
+            _ => species_col
                 .map(|c| toks[c.offset].to_string())
                 .unwrap_or_else(|| "A".to_string()),
-        );
+        };
+        species.push(label);
     }
-    let used = n + 2;
-    for (k, rest) in lines.enumerate() {
-        if !rest.trim().is_empty() {
-            return Err(ctx.err(
-                used + k + 1,
-                format!(
-                    "unexpected content after the {n} atom lines (the atom count may be wrong; multi-frame files are not supported)"
-                ),
-            ));
-        }
-    }
-
-    fn build<const D: usize>(
-        lengths: [f64; 3],
-        p3: Vec<[f64; 3]>,
-        sizes: Vec<f64>,
-        species: Vec<String>,
-        model: Model,
-        info: BTreeMap<String, String>,
-    ) -> Configuration<D> {
-        Configuration {
-            simbox: SimBox {
-                lengths: std::array::from_fn(|k| lengths[k]),
-            },
-            positions: p3
-                .into_iter()
-                .map(|p| std::array::from_fn(|k| p[k]))
-                .collect(),
-            sizes,
-            species,
-            model,
-            info,
-        }
-    }
-    Ok(if dim == 2 {
-        AnyConfiguration::Two(build::<2>(lengths, positions3, sizes, species, model, info))
-    } else {
-        AnyConfiguration::Three(build::<3>(lengths, positions3, sizes, species, model, info))
+    Ok(RawFrame {
+        dim,
+        lengths,
+        positions,
+        sizes: size_col.map(|c| RawSizes {
+            values: sizes,
+            convention: SizeConvention::of_column(&c.name),
+        }),
+        types: None,
+        species,
+        model,
+        info,
+        line: cl,
+        columns: format!(
+            "no size column (nor radius or diameter) in Properties (columns: {})",
+            column_names(&cols)
+        ),
     })
+}
+
+fn column_names(cols: &[Column]) -> String {
+    cols.iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn quote_if_needed(v: &str) -> String {
@@ -438,16 +566,53 @@ fn quote_if_needed(v: &str) -> String {
     }
 }
 
-/// The extended-XYZ text of a configuration.
-pub fn to_xyz_string<const D: usize>(cfg: &Configuration<D>) -> String {
+/// The distinct species labels of a configuration in order of first appearance, when some
+/// label is not `X` (then written as the `label` column and the `labels` key).
+fn label_names<const D: usize>(cfg: &Configuration<D>) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for i in 0..cfg.len() {
+        let sp = clean_label(cfg.species.get(i).map(String::as_str));
+        if !names.iter().any(|n| n == sp) {
+            names.push(sp.to_string());
+        }
+    }
+    (names.iter().any(|n| n != "X")).then_some(names)
+}
+
+fn clean_label(sp: Option<&str>) -> &str {
+    match sp {
+        Some(s)
+            if !s.is_empty()
+                && !s.contains(|c: char| c.is_whitespace() || c == ',' || c == '"') =>
+        {
+            s
+        }
+        _ => "A",
+    }
+}
+
+/// The comment line of a configuration's frame (without the newline) and its labels; `extra`
+/// columns (name, count) follow the standard ones and `extra_info` keys the configuration's.
+pub(crate) fn comment_line<const D: usize>(
+    cfg: &Configuration<D>,
+    extra_columns: &[(&str, char, usize)],
+    extra_info: &[(String, String)],
+) -> (String, Option<Vec<String>>) {
     use std::fmt::Write;
     let l = &cfg.simbox.lengths;
     let lz = if D == 3 { l[D - 1] } else { 1.0 };
-    let mut s = String::with_capacity(64 * cfg.len() + 512);
-    let _ = writeln!(s, "{}", cfg.len());
+    let labels = label_names(cfg);
+    let mut props = String::from("species:S:1:pos:R:3:radius:R:1:size:R:1");
+    if labels.is_some() {
+        props.push_str(":label:I:1");
+    }
+    for (name, kind, count) in extra_columns {
+        let _ = write!(props, ":{name}:{kind}:{count}");
+    }
+    let mut s = String::new();
     let _ = write!(
         s,
-        "Lattice=\"{} 0 0 0 {} 0 0 0 {}\" Properties=species:S:1:pos:R:3:size:R:1 pbc=\"{}\" model={}",
+        "Lattice=\"{} 0 0 0 {} 0 0 0 {}\" Properties={props} pbc=\"{}\" model={}",
         fmt_f64(l[0]),
         fmt_f64(l[1]),
         fmt_f64(lz),
@@ -457,10 +622,15 @@ pub fn to_xyz_string<const D: usize>(cfg: &Configuration<D>) -> String {
     for (k, v) in cfg.model.params() {
         let _ = write!(s, " {k}={v}");
     }
+    if let Some(names) = &labels {
+        let _ = write!(s, " labels=\"{}\"", names.join(" "));
+    }
     let model_keys = Model::keys(cfg.model.name()).unwrap_or(&[]);
-    for (k, v) in &cfg.info {
-        if STRUCTURAL_KEYS.contains(&k.as_str())
-            || model_keys.contains(&k.as_str())
+    let own = cfg.info.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let extra = extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for (k, v) in own.chain(extra) {
+        if STRUCTURAL_KEYS.iter().any(|s| s.eq_ignore_ascii_case(k))
+            || model_keys.contains(&k)
             || k.is_empty()
             || k.contains(|c: char| c.is_whitespace() || c == '=' || c == '"')
         {
@@ -468,26 +638,50 @@ pub fn to_xyz_string<const D: usize>(cfg: &Configuration<D>) -> String {
         }
         let _ = write!(s, " {k}={}", quote_if_needed(v));
     }
+    (s, labels)
+}
+
+/// Appends the standard columns of particle `i` (species, position, radius, size, label) to
+/// `s`, without a newline.
+pub(crate) fn atom_columns<const D: usize>(
+    s: &mut String,
+    cfg: &Configuration<D>,
+    i: usize,
+    labels: Option<&[String]>,
+) {
+    use std::fmt::Write;
+    let p = &cfg.positions[i];
+    let z = if D == 3 {
+        fmt_f64(p[2])
+    } else {
+        "0".to_string()
+    };
+    let size = cfg.sizes[i];
+    let _ = write!(
+        s,
+        "X {} {} {z} {} {}",
+        fmt_f64(p[0]),
+        fmt_f64(p[1]),
+        fmt_f64(size / cfg.model.size_per_radius()),
+        fmt_f64(size)
+    );
+    if let Some(names) = labels {
+        let sp = clean_label(cfg.species.get(i).map(String::as_str));
+        let k = names.iter().position(|n| n == sp).unwrap_or(0) + 1;
+        let _ = write!(s, " {k}");
+    }
+}
+
+/// The extended-XYZ text of a configuration.
+pub fn to_xyz_string<const D: usize>(cfg: &Configuration<D>) -> String {
+    let mut s = String::with_capacity(80 * cfg.len() + 512);
+    s.push_str(&format!("{}\n", cfg.len()));
+    let (comment, labels) = comment_line(cfg, &[], &[]);
+    s.push_str(&comment);
     s.push('\n');
-    for (i, p) in cfg.positions.iter().enumerate() {
-        let sp = cfg.species.get(i).map(String::as_str).unwrap_or("A");
-        let sp = if sp.is_empty() || sp.contains(char::is_whitespace) {
-            "A"
-        } else {
-            sp
-        };
-        let z = if D == 3 {
-            fmt_f64(p[2])
-        } else {
-            "0".to_string()
-        };
-        let _ = writeln!(
-            s,
-            "{sp} {} {} {z} {}",
-            fmt_f64(p[0]),
-            fmt_f64(p[1]),
-            fmt_f64(cfg.sizes[i])
-        );
+    for i in 0..cfg.len() {
+        atom_columns(&mut s, cfg, i, labels.as_deref());
+        s.push('\n');
     }
     s
 }

@@ -225,6 +225,17 @@ impl Model {
         }
     }
 
+    /// What a particle's size means in this model, as the ratio size / radius: 2 for IPL (the
+    /// size λ_i is a diameter: λ_ij ≈ ½(λ_i + λ_j) is the contact distance), 1 for harmonic and
+    /// soft spheres (the size is the radius). Files that store radii or diameters are converted
+    /// with it, and the `radius` column written for viewers is size / this ratio.
+    pub fn size_per_radius(&self) -> f64 {
+        match self {
+            Model::Ipl(_) => 2.0,
+            Model::Harmonic(_) | Model::SoftSphere(_) => 1.0,
+        }
+    }
+
     /// Largest pair reach for particle sizes up to `max_size`.
     pub fn max_reach(&self, max_size: f64) -> f64 {
         with_potential!(self, p => p.max_reach(max_size))

@@ -34,18 +34,11 @@ pub fn dipole_responses<const D: usize>(
     solver: &HessianSolver<D>,
     bonds: &[usize],
 ) -> Vec<DipoleResponse> {
-    let nb = net.n_bonds();
-    let nd = net.ndof();
-    let mut unit = vec![0.0; nb];
-    let mut xi = vec![0.0; nd];
-    let mut mu = vec![0.0; nd];
-    bonds
-        .iter()
-        .map(|&a| {
-            unit[a] = 1.0;
-            net.apply_st(&unit, &mut xi);
-            unit[a] = 0.0;
-            let u = solver.solve(&xi);
+    let mut mu = vec![0.0; net.ndof()];
+    dipole_fields(net, solver, bonds)
+        .into_iter()
+        .zip(bonds)
+        .map(|(u, &a)| {
             net.apply_hessian(&u, &mut mu);
             let umu: f64 = u.iter().zip(&mu).map(|(x, y)| x * y).sum();
             let uu: f64 = u.iter().map(|x| x * x).sum();
@@ -54,6 +47,26 @@ pub fn dipole_responses<const D: usize>(
                 kappa: umu / uu,
                 compliance: umu,
             }
+        })
+        .collect()
+}
+
+/// The displacement responses u = M⁺ Sᵀ|α⟩ of the given bonds (translation-free, network
+/// numbering): the far field of a force dipole, whose decay calibrates the decay window.
+pub fn dipole_fields<const D: usize>(
+    net: &Network<D>,
+    solver: &HessianSolver<D>,
+    bonds: &[usize],
+) -> Vec<Vec<f64>> {
+    let mut unit = vec![0.0; net.n_bonds()];
+    let mut xi = vec![0.0; net.ndof()];
+    bonds
+        .iter()
+        .map(|&a| {
+            unit[a] = 1.0;
+            net.apply_st(&unit, &mut xi);
+            unit[a] = 0.0;
+            solver.solve(&xi)
         })
         .collect()
 }

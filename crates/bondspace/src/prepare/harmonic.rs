@@ -88,8 +88,8 @@ pub fn harmonic_packing_sample<const D: usize>(
     let simbox = SimBox::<D>::cubic(vp / phi)?;
     let positions = super::ipl::random_positions(&simbox, n, seed, index);
     let mut cfg = Configuration::new(simbox, positions, sizes, Model::Harmonic(opt.model.clone()))?;
-    for i in n_small..n {
-        cfg.species[i] = "B".into();
+    for i in 0..n {
+        cfg.species[i] = if i < n_small { "A" } else { "B" }.into();
     }
     let target = opt.pressure;
     // (φ, p) history of force-balanced states for the secant step.

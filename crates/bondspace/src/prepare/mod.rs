@@ -108,3 +108,55 @@ pub fn finalize<const D: usize>(cfg: &mut Configuration<D>) -> Result<crate::sta
     cfg.info.insert("max_force".into(), fmt(st.max_force));
     Ok(st)
 }
+
+/// What [`minimize_configuration`] did: the state before and after, and how far particles
+/// moved.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct MinimizeSummary {
+    /// Energy before.
+    pub energy_before: f64,
+    /// Energy after.
+    pub energy_after: f64,
+    /// max_i |F_i| before.
+    pub max_force_before: f64,
+    /// max_i |F_i| after.
+    pub max_force_after: f64,
+    /// The typical pair force after (the tolerance is relative to it).
+    pub typical_force_after: f64,
+    /// Largest displacement from the input (minimum image).
+    pub max_displacement: f64,
+    /// Root-mean-square displacement from the input (minimum image).
+    pub rms_displacement: f64,
+    /// FIRE and CG iterations.
+    pub iterations: usize,
+}
+
+/// Minimises a configuration at fixed box ([`quench`]: FIRE, then CG to `opt.rel_tol`), then
+/// writes its energy, pressure and max force into its metadata ([`finalize`]).
+pub fn minimize_configuration<const D: usize>(
+    cfg: &mut Configuration<D>,
+    opt: &QuenchOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<MinimizeSummary> {
+    let before = crate::state::state(cfg)?;
+    let start = cfg.positions.clone();
+    let report = quench(cfg, opt, progress)?;
+    let after = finalize(cfg)?;
+    let (mut max_d, mut sum2) = (0.0f64, 0.0f64);
+    for (a, b) in start.iter().zip(&cfg.positions) {
+        let d = cfg.simbox.delta(a, b);
+        let r2: f64 = d.iter().map(|x| x * x).sum();
+        max_d = max_d.max(r2.sqrt());
+        sum2 += r2;
+    }
+    Ok(MinimizeSummary {
+        energy_before: before.energy,
+        energy_after: after.energy,
+        max_force_before: before.max_force,
+        max_force_after: after.max_force,
+        typical_force_after: after.typical_pair_force,
+        max_displacement: max_d,
+        rms_displacement: (sum2 / cfg.len().max(1) as f64).sqrt(),
+        iterations: report.iterations,
+    })
+}

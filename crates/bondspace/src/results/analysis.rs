@@ -78,6 +78,8 @@ pub struct ModeResults {
     pub decay: Vec<(String, DecayProfile)>,
     /// The fit window of the decay exponents.
     pub decay_window: (f64, f64),
+    /// Per-mode decay profiles by field name (each K × bins, on the bins of `decay`).
+    pub decay_modes: Vec<(String, Vec<Vec<f64>>)>,
 }
 
 /// Logarithmic radial bins of the decay profiles: from a₀/2 to half the smallest box length.
@@ -102,14 +104,20 @@ fn decay_profiles<const D: usize>(
         fields.push(("F_PH", m.phm.iter().map(|p| &p.force).collect()));
     }
     let mut out = Vec::new();
+    let mut per_mode = Vec::new();
     for (name, fs) in fields {
         let mut acc = DecayAccumulator::new(bins.clone());
+        let mut profiles = Vec::with_capacity(fs.len());
         for f in fs {
-            acc.add_field(f, &pos, &cfg.simbox);
+            let p = decay::profile(f, &pos, &cfg.simbox, &bins);
+            acc.add(&p);
+            profiles.push(p);
         }
         out.push((name.to_string(), acc.finish()));
+        per_mode.push((name.to_string(), profiles));
     }
     m.decay = out;
+    m.decay_modes = per_mode;
     m.decay_window = decay::default_window(a0, l);
     Ok(())
 }

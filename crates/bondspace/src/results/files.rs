@@ -13,6 +13,8 @@
 //! | [`DECAY`] | [`decay`]: mode-averaged decay profiles | top modes |
 //! | [`PARTICIPATION`] | [`participation`]: λ and N·e of every mode | participation |
 //! | [`DIPOLES`] | [`dipoles`]: bonds, κ_α, A_αα | dipoles |
+//! | [`MODES_XYZ`] | extended XYZ, one frame per top mode: [`mode_frames`] columns and keys | top modes (`spectrum`) |
+//! | [`MODES_BONDS`] | LAMMPS dump local, one frame per top mode: [`mode_bonds`] columns | top modes (`spectrum`) |
 //!
 //! An ensemble's sample directory adds [`CONFIG`] (the configuration) and, for a finite
 //! parent temperature, [`MC`] (the Monte Carlo diagnostics).
@@ -33,14 +35,21 @@ pub const DECAY: &str = "decay.npz";
 pub const PARTICIPATION: &str = "participation.npz";
 /// Dipole responses (npz, [`dipoles`]).
 pub const DIPOLES: &str = "dipoles.npz";
+/// The top modes as extended XYZ, one frame per mode (for OVITO and ASE; [`mode_frames`]).
+pub const MODES_XYZ: &str = "modes.xyz";
+/// The bond network and each mode's bond forces f_α as a LAMMPS dump local, one frame per
+/// mode (OVITO's Load trajectory; [`mode_bonds`]).
+pub const MODES_BONDS: &str = "modes_bonds.dump";
 /// The configuration of an ensemble sample (extended XYZ).
 pub const CONFIG: &str = "config.xyz";
 /// The SWAP Monte Carlo diagnostics of an ensemble sample (JSON).
 pub const MC: &str = "mc.json";
 
 /// Every file an analysis may write (removed before a new analysis, so that none is stale).
-pub const RESULT_FILES: [&str; 8] = [
+pub const RESULT_FILES: [&str; 10] = [
     SUMMARY,
+    MODES_XYZ,
+    MODES_BONDS,
     BOND_SPECTRUM,
     HESSIAN_SPECTRUM,
     COUNTS,
@@ -99,8 +108,14 @@ pub mod decay {
     pub const R: &str = "r";
     /// The fit window (r_min, r_max).
     pub const WINDOW: &str = "window";
-    /// The profiles, one array per field, in this order when present.
+    /// The mode-averaged profiles, one array per field, in this order when present.
     pub const FIELDS: [&str; 4] = ["D", "F", "D_PH", "F_PH"];
+
+    /// The array of per-mode profiles of `field` (K × bins, modes in the order of
+    /// `modes.npz`): `D_modes`, `F_modes`, ...
+    pub fn per_mode(field: &str) -> String {
+        format!("{field}_modes")
+    }
 }
 
 /// Arrays of [`PARTICIPATION`].
@@ -119,4 +134,41 @@ pub mod dipoles {
     pub const KAPPA: &str = "kappa";
     /// uᵀMu = A_αα, the dipole compliance of each bond.
     pub const COMPLIANCE: &str = "compliance";
+}
+
+/// Columns and comment-line keys of [`MODES_XYZ`]: besides the configuration's own columns
+/// (species, pos, radius, size), per particle the 1-based `id` and 3-vectors (z = 0 in 2D) in
+/// the file's particle order, rattlers zero; per frame the mode's numbers.
+pub mod mode_frames {
+    /// 1-based particle identifier (matches [`super::mode_bonds`]).
+    pub const ID: &str = "id";
+    /// Displacement D = M⁺Sᵀf.
+    pub const D: &str = "D";
+    /// Particle force F = Sᵀf.
+    pub const F: &str = "F";
+    /// Unit pseudo-harmonic mode D_PH (with PHMs).
+    pub const D_PH: &str = "D_PH";
+    /// F_PH = M D_PH / |M D_PH| (with PHMs).
+    pub const F_PH: &str = "F_PH";
+    /// |D_i|, the magnitude of each particle's displacement.
+    pub const D_MAG: &str = "D_mag";
+    /// Key: the mode's index k (0 = highest λ).
+    pub const MODE: &str = "mode";
+    /// Key: λ (simulation units).
+    pub const LAMBDA: &str = "lambda";
+    /// Key: λ/λ₀.
+    pub const LAMBDA_REL: &str = "lambda_over_lambda0";
+    /// Key: N·e(F).
+    pub const PARTICIPATION_N: &str = "participation_N";
+    /// Key: 1 − |⟨D|D_PH⟩| (with PHMs).
+    pub const OVERLAP_D: &str = "overlap_D";
+    /// Key: 1 − |⟨F|F_PH⟩| (with PHMs).
+    pub const OVERLAP_F: &str = "overlap_F";
+}
+
+/// Columns of [`MODES_BONDS`] (`ITEM: ENTRIES …`), one entry per bond, one frame (TIMESTEP =
+/// mode index) per mode.
+pub mod mode_bonds {
+    /// The columns: bond index, the two particles' 1-based ids, f_α, |f_α|.
+    pub const COLUMNS: [&str; 5] = ["index", "atom1", "atom2", "f", "f_abs"];
 }

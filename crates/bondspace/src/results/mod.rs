@@ -22,6 +22,6 @@ pub use analysis::{
     Analysis, DEFAULT_BALANCE_TOL, ModeResults, Options, analyse, analyse_into, lambda_bins,
     omega_bins,
 };
-pub use read::{Profiles, SampleRecord, read_summary};
+pub use read::{Decay, McSummary, Profiles, SampleRecord, read_summary};
 pub use summary::{ModesSummary, Summary};
 pub use write::write_results;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::analysis::{Analysis, ModeResults, overlaps_d, overlaps_f};
 use super::files::{self, counts, decay, dipoles, modes, participation};
+use crate::config::Configuration;
 use crate::error::{Error, Result};
 use crate::io::npy::write_npy;
 use crate::operators::Network;
@@ -57,6 +58,14 @@ pub(crate) fn write_present<const D: usize>(dir: &Path, a: &Analysis<D>) -> Resu
         }
         for (name, p) in &m.decay {
             z.add(name, &[p.mean.len() as u64], &p.mean)?;
+        }
+        for (name, profiles) in &m.decay_modes {
+            let bins = profiles.first().map_or(0, Vec::len) as u64;
+            z.add(
+                &decay::per_mode(name),
+                &[profiles.len() as u64, bins],
+                &profiles.concat(),
+            )?;
         }
         z.add(decay::WINDOW, &[2], &[m.decay_window.0, m.decay_window.1])?;
         z.write(&dir.join(files::DECAY))?;
@@ -149,4 +158,115 @@ fn write_summary<const D: usize>(dir: &Path, a: &Analysis<D>) -> Result<()> {
     let json = serde_json::to_string_pretty(&a.summary)
         .map_err(|e| Error::Numerical(format!("{}: {e}", files::SUMMARY)))?;
     crate::io::write_atomic(&dir.join(files::SUMMARY), json.as_bytes())
+}
+
+/// Writes [`files::MODES_XYZ`] (one extended-XYZ frame per mode: the configuration with the
+/// columns of [`files::mode_frames`]) and [`files::MODES_BONDS`] (the bonds and each mode's
+/// f_α, a LAMMPS dump local) into `dir`, when `a` has modes.
+pub fn write_mode_frames<const D: usize>(
+    dir: &Path,
+    cfg: &Configuration<D>,
+    a: &Analysis<D>,
+) -> Result<()> {
+    use std::fmt::Write;
+    let Some(m) = &a.modes else {
+        return Ok(());
+    };
+    use files::mode_frames as mf;
+    let net = &a.network;
+    let n = cfg.len();
+    // a field in network numbering → per-particle 3-vectors in file numbering, rattlers zero
+    let expand = |f: &[f64]| -> Vec<[f64; 3]> {
+        let mut out = vec![[0.0; 3]; n];
+        for (p, &orig) in net.kept.iter().enumerate() {
+            for c in 0..D {
+                out[orig][c] = f[p * D + c];
+            }
+        }
+        out
+    };
+    let has_phm = !m.phm.is_empty();
+    let mut cols: Vec<(&str, char, usize)> =
+        vec![(mf::ID, 'I', 1), (mf::D, 'R', 3), (mf::F, 'R', 3)];
+    if has_phm {
+        cols.push((mf::D_PH, 'R', 3));
+        cols.push((mf::F_PH, 'R', 3));
+    }
+    cols.push((mf::D_MAG, 'R', 1));
+    let (od, of) = if has_phm {
+        (overlaps_d(m), overlaps_f(m))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let fmt = crate::models::fmt_f64;
+    let mut s = String::new();
+    for k in 0..m.modes.lambda.len() {
+        let l = m.modes.lambda[k];
+        let mut keys = vec![
+            (mf::MODE.to_string(), k.to_string()),
+            (mf::LAMBDA.to_string(), fmt(l)),
+            (mf::LAMBDA_REL.to_string(), fmt(l / a.scales.lambda_0)),
+            (
+                mf::PARTICIPATION_N.to_string(),
+                fmt(m.modes.participation_n[k]),
+            ),
+        ];
+        if has_phm {
+            keys.push((mf::OVERLAP_D.to_string(), fmt(od[k])));
+            keys.push((mf::OVERLAP_F.to_string(), fmt(of[k])));
+        }
+        let (comment, labels) = crate::io::xyz::comment_line(cfg, &cols, &keys);
+        let dv = expand(&m.modes.displacement[k]);
+        let fv = expand(&m.modes.particle_force[k]);
+        let (dp, fp) = if has_phm {
+            (expand(&m.phm[k].displacement), expand(&m.phm[k].force))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let _ = writeln!(s, "{n}\n{comment}");
+        for i in 0..n {
+            crate::io::xyz::atom_columns(&mut s, cfg, i, labels.as_deref());
+            let _ = write!(s, " {}", i + 1);
+            let mut vecs = vec![&dv[i], &fv[i]];
+            if has_phm {
+                vecs.push(&dp[i]);
+                vecs.push(&fp[i]);
+            }
+            for v in vecs {
+                let _ = write!(s, " {} {} {}", fmt(v[0]), fmt(v[1]), fmt(v[2]));
+            }
+            let mag = dv[i].iter().map(|x| x * x).sum::<f64>().sqrt();
+            let _ = writeln!(s, " {}", fmt(mag));
+        }
+    }
+    crate::io::write_atomic(&dir.join(files::MODES_XYZ), s.as_bytes())?;
+
+    // the bond network with f_α per mode, as LAMMPS dump local frames
+    let bonds = net.bonds_original();
+    let l = &cfg.simbox.lengths;
+    let lz = if D == 3 { l[D - 1] } else { 1.0 };
+    let mut b = String::new();
+    for k in 0..m.modes.lambda.len() {
+        let _ = writeln!(
+            b,
+            "ITEM: TIMESTEP\n{k}\nITEM: NUMBER OF ENTRIES\n{}\nITEM: BOX BOUNDS pp pp pp\n0 {}\n0 {}\n0 {}\nITEM: ENTRIES {}",
+            bonds.len(),
+            fmt(l[0]),
+            fmt(l[1]),
+            fmt(lz),
+            files::mode_bonds::COLUMNS.join(" ")
+        );
+        for (j, (pair, f)) in bonds.iter().zip(&m.modes.bond_force[k]).enumerate() {
+            let _ = writeln!(
+                b,
+                "{} {} {} {} {}",
+                j + 1,
+                pair[0] + 1,
+                pair[1] + 1,
+                fmt(*f),
+                fmt(f.abs())
+            );
+        }
+    }
+    crate::io::write_atomic(&dir.join(files::MODES_BONDS), b.as_bytes())
 }

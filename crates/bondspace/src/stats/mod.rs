@@ -2,7 +2,10 @@
 //! analysis of one configuration, the ensemble pooling, the report and the benchmarks.
 //!
 //! - [`bins`]: logarithmic bin edges and histograms, with one bin convention;
-//! - [`fit`]: power laws fitted in log–log (least squares);
+//! - [`fit`]: power laws fitted in log–log (least squares: guides and regressions of
+//!   per-mode values, never a density's exponent);
+//! - [`powerlaw`]: maximum-likelihood power laws of spectra (tail above a data-chosen
+//!   λ_min, binned counts, a truncated window) and the count-based prefactor;
 //! - [`resample`]: bootstrap standard errors over samples;
 //! - [`summary`]: mean ± standard error, binned means and window means (the N·e profile in λ
 //!   and its plateau).
@@ -12,10 +15,15 @@
 
 pub mod bins;
 pub mod fit;
+pub mod powerlaw;
 pub mod resample;
 pub mod summary;
 
 pub use bins::{Histogram, add_counts, bin_of, log_edges};
 pub use fit::{PowerLaw, power_law_fit, prefactor_fixed_exponent};
-pub use resample::bootstrap;
+pub use powerlaw::{
+    BinnedSample, PowerLawMle, binned_tail_fit_ks, binned_tail_mle, flattest_window,
+    prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
+};
+pub use resample::{bootstrap, bootstrap_many};
 pub use summary::{binned_means, mean_se, window_mean};

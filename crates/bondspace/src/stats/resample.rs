@@ -45,6 +45,48 @@ pub fn bootstrap<F: Fn(&[usize]) -> Option<f64>>(
     Some((full, se))
 }
 
+/// [`bootstrap`] of a vector statistic in one pass over the resamples: `stat` returns one
+/// value per component (None or non-finite where it cannot be computed), and the result is the
+/// standard error of every component over the same resamples (NaN with fewer than two valid
+/// values). Component k equals what [`bootstrap`] would give for the k-th value alone.
+pub fn bootstrap_many<F: Fn(&[usize]) -> Vec<Option<f64>>>(
+    n_samples: usize,
+    resamples: usize,
+    seed: u64,
+    stat: F,
+) -> Vec<f64> {
+    if n_samples == 0 {
+        return Vec::new();
+    }
+    let mut idx: Vec<usize> = (0..n_samples).collect();
+    let k = stat(&idx).len();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut acc = vec![(0usize, 0.0f64, 0.0f64); k];
+    for _ in 0..resamples {
+        for v in idx.iter_mut() {
+            *v = rng.random_range(0..n_samples);
+        }
+        for (a, s) in acc.iter_mut().zip(stat(&idx)) {
+            if let Some(s) = s.filter(|s| s.is_finite()) {
+                // Welford
+                a.0 += 1;
+                let d = s - a.1;
+                a.1 += d / a.0 as f64;
+                a.2 += d * (s - a.1);
+            }
+        }
+    }
+    acc.iter()
+        .map(|&(n, _, m2)| {
+            if n >= 2 {
+                (m2 / (n - 1) as f64).sqrt()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +117,20 @@ mod tests {
         assert!(bootstrap(0, 10, 1, stat).is_none());
         assert!(bootstrap(n, 10, 1, |_| None).is_none());
         assert!(bootstrap(n, 1, 1, stat).unwrap().1.is_nan());
+    }
+
+    #[test]
+    fn bootstrap_many_equals_bootstrap_per_component() {
+        let data: Vec<f64> = (0..50).map(|i| ((i * 7) % 13) as f64).collect();
+        let stat = |idx: &[usize]| -> Vec<Option<f64>> {
+            let m = idx.iter().map(|&i| data[i]).sum::<f64>() / idx.len() as f64;
+            let big = idx.iter().filter(|&&i| data[i] > 11.0).count();
+            vec![Some(m), (big > 2).then_some(big as f64)]
+        };
+        let many = bootstrap_many(50, 300, 9, stat);
+        for (k, se) in many.iter().enumerate() {
+            let one = bootstrap(50, 300, 9, |idx| stat(idx)[k]).unwrap().1;
+            assert_eq!(one.to_bits(), se.to_bits(), "component {k}");
+        }
     }
 }
