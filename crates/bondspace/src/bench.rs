@@ -261,6 +261,10 @@ pub struct SwapBench {
     pub half_skin: f64,
     /// Seed of the liquids.
     pub seed: u64,
+    /// Start from this 3D configuration (e.g. a glass quenched from an equilibrated liquid at
+    /// `tp`, which re-melts into that liquid within a few sweeps) instead of a quenched random
+    /// one; its N replaces `sizes`.
+    pub start: Option<std::path::PathBuf>,
 }
 
 impl Default for SwapBench {
@@ -273,6 +277,7 @@ impl Default for SwapBench {
             windows: vec![crate::prepare::swap::DEFAULT_SWAP_WINDOW],
             half_skin: crate::prepare::swap::DEFAULT_HALF_SKIN,
             seed: 1,
+            start: None,
         }
     }
 }
@@ -311,12 +316,29 @@ pub fn swap_rows(n: usize, b: &SwapBench, progress: &dyn Progress) -> Result<Vec
     use crate::prepare::swap::swap_monte_carlo;
     use crate::rng::{Purpose, stream};
     let opt = IplOptions::defaults(3);
-    let mut cfg = prepare::ipl_random::<3>(n, &opt, b.seed, 0)?;
-    let loose = prepare::QuenchOptions {
-        rel_tol: 1e-2,
-        fire_factor: 1.0,
+    let cfg = match &b.start {
+        Some(path) => {
+            let mut c = crate::io::xyz::read_xyz_dim::<3>(path)?;
+            if c.model != crate::models::Model::Ipl(opt.model.clone()) {
+                return Err(crate::error::Error::Invalid(format!(
+                    "{}: the SWAP benchmark runs the default IPL model",
+                    path.display()
+                )));
+            }
+            c.wrap_positions();
+            c
+        }
+        None => {
+            let mut c = prepare::ipl_random::<3>(n, &opt, b.seed, 0)?;
+            let loose = prepare::QuenchOptions {
+                rel_tol: 1e-2,
+                fire_factor: 1.0,
+            };
+            prepare::quench(&mut c, &loose, SILENT)?;
+            c
+        }
     };
-    prepare::quench(&mut cfg, &loose, SILENT)?;
+    let n = cfg.len();
     let (simbox, mut pos, mut sizes) = (cfg.simbox, cfg.positions, cfg.sizes);
     if b.equilibrate > 0 {
         progress.set_message(&format!("N = {n}: equilibrating at T = {}", b.tp));

@@ -57,6 +57,10 @@ pub struct BenchArgs {
     /// With --swap: half-skin h of the neighbour lists [default: the library's].
     #[arg(long)]
     half_skin: Option<f64>,
+    /// With --swap: start from this 3D configuration (e.g. a glass quenched from an
+    /// equilibrated liquid at --tp) instead of a quenched random one; replaces --sizes.
+    #[arg(long)]
+    start: Option<std::path::PathBuf>,
 }
 
 /// Runs `bench`.
@@ -77,7 +81,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             windows: a.windows.unwrap_or(d.windows),
             half_skin: a.half_skin.unwrap_or(d.half_skin),
             seed: a.seed,
+            start: a.start,
         };
+        if b.start.is_some() && b.sizes.len() > 1 {
+            return Err(crate::args::input_error(
+                "--start gives one configuration: use one --sizes at most",
+            ));
+        }
         swap(&b)
     } else if a.scaling {
         let d = ScalingBench::default();

@@ -7,10 +7,11 @@
 //! within `swap_window` of i's (∞: any other particle; the proposal is symmetric, see
 //! `chain`), otherwise it displaces one random particle uniformly in a cube of half-width δ;
 //! both are accepted with the Metropolis rule. Pair energies are summed in blocks of four
-//! partners with a branch-free kernel ([`crate::models::PairPotential::energy_r2_lanes`]),
-//! compiled for AVX2 where the CPU has it (bitwise the same chain either way). δ is tuned during a
-//! burn-in (the first `tune_fraction` of the sweeps) towards 40 % acceptance and then frozen,
-//! so the production part is a proper Markov chain with fixed proposals.
+//! partners by a branch-free kernel ([`crate::models::PairPotential::sum_lanes`]) written once
+//! over [`crate::models::Lanes`] and run on AVX registers where the CPU has AVX2 (bitwise the
+//! same chain either way). δ is tuned during a burn-in (the first `tune_fraction` of the
+//! sweeps) towards 40 % acceptance and then frozen, so the production part is a proper Markov
+//! chain with fixed proposals.
 //!
 //! The chain depends only on the configuration and the random stream, so the same seed gives
 //! bitwise-identical output whatever the thread count (parallelism is over samples).
@@ -55,7 +56,7 @@ pub struct SwapOptions {
 }
 
 /// Default half-skin h of the neighbour lists (measured: the README's SWAP section).
-pub const DEFAULT_HALF_SKIN: f64 = 0.4;
+pub const DEFAULT_HALF_SKIN: f64 = 0.3;
 
 /// Default swap window (measured: the README's SWAP section).
 pub const DEFAULT_SWAP_WINDOW: f64 = f64::INFINITY;
