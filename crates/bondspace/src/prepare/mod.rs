@@ -15,8 +15,9 @@ mod ipl;
 
 pub use harmonic::{HarmonicOptions, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, default_sweeps, ipl_instant_quench, ipl_instant_quench_sample, ipl_random,
-    ipl_sizes, ipl_swap_glass,
+    IplOptions, default_max_equilibration, default_sweeps, ipl_instant_quench,
+    ipl_instant_quench_sample, ipl_liquid_start, ipl_random, ipl_sizes, ipl_snapshot_glass,
+    ipl_swap_glass,
 };
 pub use swap::{McReport, SwapOptions};
 pub use temperature::Temperature;

@@ -9,7 +9,7 @@ use super::{SwapMc, SwapOptions};
 use crate::models::PairPotential;
 
 /// Counts of attempted and accepted moves, and of neighbour-list work.
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct MoveStats {
     /// Displacement attempts.
     pub displacement_attempts: u64,
@@ -31,7 +31,7 @@ pub struct MoveStats {
 
 impl MoveStats {
     /// The counts of `self` minus those of `o` (an earlier snapshot).
-    pub(super) fn minus(&self, o: &MoveStats) -> MoveStats {
+    pub fn minus(&self, o: &MoveStats) -> MoveStats {
         MoveStats {
             displacement_attempts: self.displacement_attempts - o.displacement_attempts,
             displacement_accepted: self.displacement_accepted - o.displacement_accepted,
@@ -41,6 +41,20 @@ impl MoveStats {
             reference_updates: self.reference_updates - o.reference_updates,
             rebuilds: self.rebuilds - o.rebuilds,
             pair_evaluations: self.pair_evaluations - o.pair_evaluations,
+        }
+    }
+
+    /// The counts of `self` plus those of `o`.
+    pub fn plus(&self, o: &MoveStats) -> MoveStats {
+        MoveStats {
+            displacement_attempts: self.displacement_attempts + o.displacement_attempts,
+            displacement_accepted: self.displacement_accepted + o.displacement_accepted,
+            swap_attempts: self.swap_attempts + o.swap_attempts,
+            swap_accepted: self.swap_accepted + o.swap_accepted,
+            far_trials: self.far_trials + o.far_trials,
+            reference_updates: self.reference_updates + o.reference_updates,
+            rebuilds: self.rebuilds + o.rebuilds,
+            pair_evaluations: self.pair_evaluations + o.pair_evaluations,
         }
     }
 
@@ -268,7 +282,7 @@ impl<const D: usize> Trace<D> {
 }
 
 /// Linear trend of the last half of `trace` from 10 block means: (total change, t statistic).
-fn drift_last_half(trace: &[f64]) -> (f64, f64) {
+pub(super) fn drift_last_half(trace: &[f64]) -> (f64, f64) {
     let half = &trace[trace.len() / 2..];
     let nb = 10usize;
     if half.len() < nb {

@@ -17,16 +17,20 @@
 //! bitwise-identical output whatever the thread count (parallelism is over samples).
 //!
 //! This module owns the options ([`SwapOptions`]) and the driver ([`swap_monte_carlo`]: tuning,
-//! production, recording); the chain itself (state and moves) is [`SwapMc`] in `chain`, its
-//! per-particle neighbour lists are maintained in `lists`, and the report with its traces and
-//! equilibration tests ([`McReport`]) is built in `diagnostics`.
+//! production, recording) of one fixed-length run; long chains that equilibrate by their own
+//! checks and yield snapshots, resumably, are [`sampler`]. The chain itself (state and moves)
+//! is [`SwapMc`] in `chain`, its per-particle neighbour lists are maintained in `lists`, and
+//! the report with its traces and equilibration tests ([`McReport`]) is built in
+//! `diagnostics`.
 
 mod chain;
 mod diagnostics;
 mod lists;
+pub mod sampler;
 
 pub use chain::SwapMc;
 pub use diagnostics::{McReport, MoveStats, OVERLAP_CUTOFF};
+pub use sampler::{Chain, ChainOptions, ChainState, Event, Snapshot, SnapshotReport};
 
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
