@@ -683,6 +683,8 @@ def ensemble(
     samples: int = 1,
     seed: int = 1,
     sweeps: Optional[int] = None,
+    chains: Optional[int] = None,
+    spacing: float = 2.0,
     method: str = "dense",
     modes: int = 0,
     phm: bool = False,
@@ -693,7 +695,10 @@ def ensemble(
     """Runs (or resumes) an ensemble into ``output``, as ``bondspace ensemble`` with the same
     arguments (the same files, byte for byte), then returns :func:`load_ensemble` of it.
     Groups: every N × every Tp (``model="ipl"``, ``inf`` = instant quench) or every pressure
-    (``model="harmonic"``). Samples that fail are listed in a ``RuntimeWarning``."""
+    (``model="harmonic"``). Finite-Tp groups draw their samples from ``chains`` long SWAP
+    chains (default min(samples, 8); 0: each sample from its own run of ``sweeps`` sweeps),
+    a snapshot every ``spacing`` relaxation times, as ``bondspace ensemble --chains
+    --spacing``. Samples that fail are listed in a ``RuntimeWarning``."""
     ns = [int(n)] if isinstance(n, (int, np.integer)) else [int(x) for x in n]
     if model == "ipl":
         tps = [tp] if isinstance(tp, (int, float)) else list(tp)
@@ -713,7 +718,14 @@ def ensemble(
         p = f.get("pressure")
         if p is not None and not (p > 0 and math.isfinite(p)):
             raise ValueError(f"invalid input: pressure must be positive, got {p}")
+    finite = any(f.get("tp") is not None for f in fams)
+    if chains is not None and not finite:
+        raise ValueError("invalid input: chains only apply to a finite tp")
+    if not (math.isfinite(spacing) and spacing > 0):
+        raise ValueError("invalid input: spacing must be positive")
+    m = int(chains) if chains is not None else min(max(int(samples), 1), 8)
     spec = {
+        "chains": {"chains": m, "spacing": float(spacing)} if finite and m > 0 else None,
         "groups": [{"dim": int(dim), "n": k, "family": f} for k in ns for f in fams],
         "samples": int(samples),
         "seed": int(seed),
@@ -724,6 +736,8 @@ def ensemble(
             "participation": bool(participation),
         },
     }
+    if spec["chains"] is None:
+        del spec["chains"]
     r = _native.run_ensemble(os.fspath(output), json.dumps(spec), tuple(shard), _callback(progress))
     if r["failed"]:
         import warnings

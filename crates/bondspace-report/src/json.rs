@@ -1,5 +1,7 @@
 //! `report.json`: the report's numbers, machine-readable. Per group: `n_samples`,
-//! `n_equilibrated`, `n_nonpositive_g`, `e_is`, `e_is_se`, `G`, `G_se`, `lambda0`, `lambda0_se`,
+//! `n_equilibrated`, `chains`, `e_is_lag1 {r, se, pairs}` (samples drawn from chains: the lag-1
+//! correlation of e_IS between successive snapshots), `n_nonpositive_g`, `e_is`, `e_is_se`,
+//! `G`, `G_se`, `lambda0`, `lambda0_se`,
 //! `tail {exponent, se, lambda_min, n_modes, estimator}`, `A_g {value, se, units, threshold}`,
 //! `A_g_sim {value, se}`, `mid {exponent, se, window, n_modes}`, `plateau`, `plateau_se`,
 //! `plateau_modes`, `xi`, `xi_se`, `decay {field: {exponent, se, n_modes, window}}`,
@@ -47,6 +49,8 @@ pub fn group(s: &GroupStats) -> Value {
         "dim": s.dim,
         "n_samples": s.samples,
         "n_equilibrated": p.n_equilibrated,
+        "chains": p.chains,
+        "e_is_lag1": p.e_is_lag1.map(|(r, se, pairs)| json!({"r": r, "se": se, "pairs": pairs})),
         "n_nonpositive_g": p.n_nonpositive_g,
         "e_is": p.energy_per_particle.0,
         "e_is_se": p.energy_per_particle.1,

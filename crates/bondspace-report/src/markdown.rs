@@ -56,18 +56,23 @@ pub fn report_markdown(
     let _ = writeln!(md, "## Samples, equilibration and scales\n");
     let _ = writeln!(
         md,
-        "| group | samples | SWAP-equilibrated | G ≤ 0 | e_IS = E/N | G | λ₀ | ω_ph/ω₀ | acceptance (moves, swaps) |"
+        "| group | samples | SWAP-equilibrated | chains (lag-1 correlation of e_IS, pairs) | G ≤ 0 | e_IS = E/N | G | λ₀ | ω_ph/ω₀ | acceptance (moves, swaps) |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|");
     for s in stats {
         let p = &s.pooled;
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {:.5} ± {:.5} | {:.4} ± {:.4} | {:.4e} ± {:.2e} | {:.4} | {} |",
+            "| {} | {} | {} | {} | {} | {:.5} ± {:.5} | {:.4} ± {:.4} | {:.4e} ± {:.2e} | {:.4} | {} |",
             s.name,
             s.samples,
             p.n_equilibrated
                 .map_or("– (no SWAP)".into(), |k| format!("{k} of {}", s.samples)),
+            match (p.chains, p.e_is_lag1) {
+                (Some(c), Some((r, se, pairs))) => format!("{c} ({r:+.2} ± {se:.2}, {pairs})"),
+                (Some(c), None) => format!("{c} (–)"),
+                _ => "– (own runs)".into(),
+            },
             p.n_nonpositive_g,
             p.energy_per_particle.0,
             p.energy_per_particle.1,

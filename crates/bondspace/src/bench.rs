@@ -241,3 +241,136 @@ pub fn scaling_row(n: usize, b: &ScalingBench, progress: &dyn Progress) -> Resul
 pub fn growth_exponent(x: &[f64], y: &[f64]) -> Option<f64> {
     power_law_fit(x, y, (0.0, f64::INFINITY)).map(|p| p.exponent)
 }
+
+/// The SWAP Monte Carlo benchmark: speed of one chain (one core) on 3D IPL liquids at a parent
+/// temperature, and the decorrelation it buys with each swap window.
+#[derive(Clone, Debug)]
+pub struct SwapBench {
+    /// System sizes N.
+    pub sizes: Vec<usize>,
+    /// Parent temperature.
+    pub tp: f64,
+    /// Sweeps of each measured run (burn-in of δ included).
+    pub sweeps: u64,
+    /// Sweeps of an equilibration run (default move) before the measured runs, from the
+    /// quenched random start; 0 measures from that start.
+    pub equilibrate: u64,
+    /// Swap windows |λ_i − λ_j| < w of the measured runs (∞: any two particles).
+    pub windows: Vec<f64>,
+    /// Half-skin h of the neighbour lists.
+    pub half_skin: f64,
+    /// Seed of the liquids.
+    pub seed: u64,
+    /// Start from this 3D configuration (e.g. a glass quenched from an equilibrated liquid at
+    /// `tp`, which re-melts into that liquid within a few sweeps) instead of a quenched random
+    /// one; its N replaces `sizes`.
+    pub start: Option<std::path::PathBuf>,
+}
+
+impl Default for SwapBench {
+    fn default() -> Self {
+        Self {
+            sizes: vec![2000],
+            tp: 0.45,
+            sweeps: 2000,
+            equilibrate: 0,
+            windows: vec![crate::prepare::swap::DEFAULT_SWAP_WINDOW],
+            half_skin: crate::prepare::swap::DEFAULT_HALF_SKIN,
+            seed: 1,
+            start: None,
+        }
+    }
+}
+
+/// One measured run of [`SwapBench`] (one size and window).
+#[derive(Clone, Debug)]
+pub struct SwapRow {
+    /// N.
+    pub n: usize,
+    /// The swap window.
+    pub window: f64,
+    /// Sweeps of the run.
+    pub sweeps: u64,
+    /// Wall seconds of the run.
+    pub seconds: f64,
+    /// Attempted moves per second.
+    pub attempts_per_second: f64,
+    /// Pair evaluations per attempted move.
+    pub pair_evaluations_per_trial: f64,
+    /// Nanoseconds per pair evaluation (the whole attempt's cost divided by its pairs).
+    pub ns_per_pair: f64,
+    /// Acceptance of displacements and of swaps after tuning.
+    pub acceptance: (f64, f64),
+    /// Sweeps (from the end of tuning) until the size autocorrelation C(t) < 1/e.
+    pub size_relaxation_sweeps: Option<u64>,
+    /// Sweeps until the self-overlap Q(t) < 1/e.
+    pub overlap_relaxation_sweeps: Option<u64>,
+    /// Seconds per sweep (N / rate): relaxation sweeps times this is CPU seconds.
+    pub seconds_per_sweep: f64,
+    /// Energy per particle at the end of the run.
+    pub energy_per_particle: f64,
+}
+
+/// Runs [`SwapBench`] at one size: one row per window, each from the same starting liquid.
+pub fn swap_rows(n: usize, b: &SwapBench, progress: &dyn Progress) -> Result<Vec<SwapRow>> {
+    use crate::prepare::swap::swap_monte_carlo;
+    use crate::rng::{Purpose, stream};
+    let opt = IplOptions::defaults(3);
+    let cfg = match &b.start {
+        Some(path) => {
+            let mut c = crate::io::xyz::read_xyz_dim::<3>(path)?;
+            if c.model != crate::models::Model::Ipl(opt.model.clone()) {
+                return Err(crate::error::Error::Invalid(format!(
+                    "{}: the SWAP benchmark runs the default IPL model",
+                    path.display()
+                )));
+            }
+            c.wrap_positions();
+            c
+        }
+        None => {
+            let mut c = prepare::ipl_random::<3>(n, &opt, b.seed, 0)?;
+            let loose = prepare::QuenchOptions {
+                rel_tol: 1e-2,
+                fire_factor: 1.0,
+            };
+            prepare::quench(&mut c, &loose, SILENT)?;
+            c
+        }
+    };
+    let n = cfg.len();
+    let (simbox, mut pos, mut sizes) = (cfg.simbox, cfg.positions, cfg.sizes);
+    if b.equilibrate > 0 {
+        progress.set_message(&format!("N = {n}: equilibrating at T = {}", b.tp));
+        let sw = prepare::SwapOptions::new(b.tp, b.equilibrate);
+        let rng = stream(b.seed, Purpose::MonteCarlo, 0);
+        swap_monte_carlo(&opt.model, simbox, &mut pos, &mut sizes, &sw, rng, SILENT)?;
+    }
+    let mut rows = Vec::new();
+    for (k, &w) in b.windows.iter().enumerate() {
+        progress.set_message(&format!("N = {n}: window {w}"));
+        let mut sw = prepare::SwapOptions::new(b.tp, b.sweeps);
+        sw.swap_window = w;
+        sw.half_skin = b.half_skin;
+        let (mut p, mut s) = (pos.clone(), sizes.clone());
+        let rng = stream(b.seed, Purpose::MonteCarlo, 1 + k as u64);
+        let t = Instant::now();
+        let r = swap_monte_carlo(&opt.model, simbox, &mut p, &mut s, &sw, rng, SILENT)?;
+        let seconds = t.elapsed().as_secs_f64();
+        rows.push(SwapRow {
+            n,
+            window: w,
+            sweeps: b.sweeps,
+            seconds,
+            attempts_per_second: r.attempts_per_second,
+            pair_evaluations_per_trial: r.pair_evaluations_per_trial,
+            ns_per_pair: 1e9 / (r.attempts_per_second * r.pair_evaluations_per_trial),
+            acceptance: (r.displacement_acceptance, r.swap_acceptance),
+            size_relaxation_sweeps: r.size_relaxation_sweeps,
+            overlap_relaxation_sweeps: r.overlap_relaxation_sweeps,
+            seconds_per_sweep: n as f64 / r.attempts_per_second,
+            energy_per_particle: r.energy_per_particle.last().copied().unwrap_or(f64::NAN),
+        });
+    }
+    Ok(rows)
+}

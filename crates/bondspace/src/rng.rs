@@ -18,6 +18,8 @@ pub enum Purpose {
     MonteCarlo = 2,
     /// Anything else (tests, bootstraps).
     Other = 3,
+    /// The blocks of a long Monte Carlo chain (one stream per chain and block).
+    Chain = 4,
 }
 
 fn splitmix64(mut z: u64) -> u64 {
@@ -48,6 +50,19 @@ pub fn stream(seed: u64, purpose: Purpose, index: u64) -> Rng {
     Rng::from_seed(s)
 }
 
+/// The random stream for part `part` of `(seed, purpose, index)` (e.g. block `part` of chain
+/// `index`): independent of every other `(index, part)` and of [`stream`]'s streams.
+pub fn substream(seed: u64, purpose: Purpose, index: u64, part: u64) -> Rng {
+    let mut s = [0u8; 32];
+    let mut h = splitmix64(seed ^ splitmix64(purpose as u64 ^ splitmix64(index)));
+    h = splitmix64(h ^ splitmix64(part ^ 0xA076_1D64_78BD_642F));
+    for chunk in s.chunks_mut(8) {
+        h = splitmix64(h);
+        chunk.copy_from_slice(&h.to_le_bytes());
+    }
+    Rng::from_seed(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +78,9 @@ mod tests {
         assert_eq!(x1, s2.random::<u64>());
         assert_ne!(x1, s3.random::<u64>());
         assert_ne!(x1, s4.random::<u64>());
+        let a: u64 = substream(7, Purpose::Chain, 3, 0).random();
+        assert_eq!(a, substream(7, Purpose::Chain, 3, 0).random::<u64>());
+        assert_ne!(a, substream(7, Purpose::Chain, 3, 1).random::<u64>());
+        assert_ne!(a, substream(7, Purpose::Chain, 4, 0).random::<u64>());
     }
 }

@@ -47,11 +47,12 @@ fn independent_energy<const D: usize>(
     eval::energy(pot, simbox, pos, sizes, &pairs)
 }
 
-fn bookkeeping<const D: usize>(n: usize, half_skin: f64) {
+fn bookkeeping<const D: usize>(n: usize, half_skin: f64, window: f64) {
     let cfg = liquid::<D>(n, 3);
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(0.5, 1);
     opt.half_skin = half_skin;
+    opt.swap_window = window;
     let mut mc = chain(&pot, &cfg, &opt, 5);
     mc.set_delta(0.15);
     for round in 0..5 {
@@ -84,21 +85,35 @@ fn bookkeeping<const D: usize>(n: usize, half_skin: f64) {
 
 #[test]
 fn running_energy_equals_recomputed_energy() {
-    bookkeeping::<2>(300, 0.4);
-    bookkeeping::<3>(500, 0.4);
+    bookkeeping::<2>(300, 0.4, f64::INFINITY);
+    bookkeeping::<3>(500, 0.4, f64::INFINITY);
+    bookkeeping::<3>(500, 0.4, 0.1);
 }
 
 #[test]
 fn neighbour_lists_stay_complete_under_heavy_local_updates() {
     // a tiny skin forces many local list updates and far trials
-    bookkeeping::<2>(300, 0.03);
-    bookkeeping::<3>(1200, 0.03);
+    bookkeeping::<2>(300, 0.03, f64::INFINITY);
+    bookkeeping::<3>(1200, 0.03, 0.2);
 }
 
 #[test]
 fn swap_move_obeys_detailed_balance_on_a_tiny_system() {
     // four particles at fixed positions, only swap moves: the chain over the 24 size
     // permutations must visit each with its Boltzmann weight exp(−E/T)
+    swap_detailed_balance(f64::INFINITY);
+}
+
+#[test]
+fn windowed_swap_move_obeys_detailed_balance_on_a_tiny_system() {
+    // window 0.2 over the sizes 1, 1.15, 1.3, 1.45: each size swaps only with its neighbours
+    // in size, and the ends have one partner while the middle sizes have two, so the
+    // proposal counts differ from particle to particle; the adjacent transpositions still
+    // connect all 24 permutations, which must be visited with their Boltzmann weights
+    swap_detailed_balance(0.2);
+}
+
+fn swap_detailed_balance(window: f64) {
     let pot = Ipl::default();
     let simbox = SimBox::<3>::new([10.0; 3]).unwrap();
     let pos = [
@@ -152,6 +167,7 @@ fn swap_move_obeys_detailed_balance_on_a_tiny_system() {
 
     let mut opt = SwapOptions::new(t, 1);
     opt.swap_probability = 1.0;
+    opt.swap_window = window;
     let mut mc = SwapMc::new(
         &pot,
         simbox,
@@ -293,4 +309,28 @@ fn swap_glasses_are_balanced_reproducible_and_thread_independent() {
     let again = run(2, "a.xyz");
     assert!(again.iter().all(|o| !o.computed));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn vector_and_baseline_sweeps_give_the_same_chain_bitwise() {
+    let cfg = liquid::<3>(400, 4);
+    let pot = Ipl::default();
+    for window in [f64::INFINITY, 0.1] {
+        let mut opt = SwapOptions::new(0.45, 1);
+        opt.swap_window = window;
+        let mut a = chain(&pot, &cfg, &opt, 11);
+        let mut b = chain(&pot, &cfg, &opt, 11);
+        for _ in 0..30 {
+            a.sweep();
+            b.sweep_baseline();
+        }
+        assert_eq!(a.energy().to_bits(), b.energy().to_bits());
+        assert_eq!(a.stats(), b.stats());
+        for (x, y) in a.positions().zip(b.positions()) {
+            assert_eq!(x.map(f64::to_bits), y.map(f64::to_bits));
+        }
+        for (x, y) in a.sizes().zip(b.sizes()) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+    }
 }

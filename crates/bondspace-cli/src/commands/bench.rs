@@ -1,8 +1,8 @@
-//! `bondspace bench`: the spectrum methods side by side, or (`--scaling`) the large-system
-//! pipeline, printed as Markdown tables. The benchmarks themselves are
-//! [`bondspace::bench`].
+//! `bondspace bench`: the spectrum methods side by side, (`--scaling`) the large-system
+//! pipeline, or (`--swap`) the SWAP Monte Carlo chain, printed as Markdown tables. The
+//! benchmarks themselves are [`bondspace::bench`].
 
-use bondspace::bench::{self, ScalingBench, SpectrumBench};
+use bondspace::bench::{self, ScalingBench, SpectrumBench, SwapBench};
 use clap::Args;
 
 use crate::progress;
@@ -10,7 +10,8 @@ use crate::progress;
 /// Options of `bench`.
 #[derive(Args)]
 pub struct BenchArgs {
-    /// System sizes [default: 500,1000,2000; with --scaling 2000,20000,100000].
+    /// System sizes [default: 500,1000,2000; with --scaling 2000,20000,100000; with --swap
+    /// 2000].
     #[arg(long, value_delimiter = ',')]
     sizes: Option<Vec<usize>>,
     /// Run the literal dense A only up to this N (it scales as N_b³).
@@ -36,6 +37,30 @@ pub struct BenchArgs {
     /// With --scaling: check the sparse top modes against the dense eigenvalues up to this N.
     #[arg(long, default_value_t = 2000)]
     dense_max: usize,
+    /// The SWAP Monte Carlo benchmark: attempted moves per second of one chain, pair
+    /// evaluations per trial, ns per pair, and the decorrelation per swap window.
+    #[arg(long)]
+    swap: bool,
+    /// With --swap: parent temperature.
+    #[arg(long, default_value_t = 0.45)]
+    tp: f64,
+    /// With --swap: sweeps of each measured run.
+    #[arg(long, default_value_t = 2000)]
+    sweeps: u64,
+    /// With --swap: sweeps of equilibration (default move) before the measured runs.
+    #[arg(long, default_value_t = 0)]
+    equilibrate: u64,
+    /// With --swap: swap windows |λ_i − λ_j| < w to measure (`inf`: any two particles)
+    /// [default: the library's default window].
+    #[arg(long, value_delimiter = ',')]
+    windows: Option<Vec<f64>>,
+    /// With --swap: half-skin h of the neighbour lists [default: the library's].
+    #[arg(long)]
+    half_skin: Option<f64>,
+    /// With --swap: start from this 3D configuration (e.g. a glass quenched from an
+    /// equilibrated liquid at --tp) instead of a quenched random one; replaces --sizes.
+    #[arg(long)]
+    start: Option<std::path::PathBuf>,
 }
 
 /// Runs `bench`.
@@ -46,7 +71,31 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             "--bins must be between 1 and {max}"
         )));
     }
-    if a.scaling {
+    if a.swap {
+        let d = SwapBench::default();
+        if !(a.tp.is_finite() && a.tp > 0.0) {
+            return Err(crate::args::input_error("--tp must be positive and finite"));
+        }
+        if a.sweeps == 0 {
+            return Err(crate::args::input_error("--sweeps must be at least 1"));
+        }
+        let b = SwapBench {
+            sizes: a.sizes.unwrap_or(d.sizes),
+            tp: a.tp,
+            sweeps: a.sweeps,
+            equilibrate: a.equilibrate,
+            windows: a.windows.unwrap_or(d.windows),
+            half_skin: a.half_skin.unwrap_or(d.half_skin),
+            seed: a.seed,
+            start: a.start,
+        };
+        if b.start.is_some() && b.sizes.len() > 1 {
+            return Err(crate::args::input_error(
+                "--start gives one configuration: use one --sizes at most",
+            ));
+        }
+        swap(&b)
+    } else if a.scaling {
         let d = ScalingBench::default();
         let b = ScalingBench {
             sizes: a.sizes.unwrap_or(d.sizes),
@@ -165,5 +214,53 @@ fn scaling(b: &ScalingBench) -> anyhow::Result<()> {
         fmt(bench::growth_exponent(&x, &col(|r| r.tail.0))),
         fmt(bench::growth_exponent(&x, &col(|r| r.modes.1))),
     );
+    Ok(())
+}
+
+fn swap(b: &SwapBench) -> anyhow::Result<()> {
+    println!(
+        "SWAP Monte Carlo, one chain (one core); 3D IPL, Tp = {}, half-skin {}, seed {}, {} sweeps per run{}",
+        b.tp,
+        b.half_skin,
+        b.seed,
+        b.sweeps,
+        if b.equilibrate > 0 {
+            format!(" after {} sweeps of equilibration", b.equilibrate)
+        } else {
+            " from the quenched random start".to_string()
+        }
+    );
+    println!(
+        "| N | window | attempts/s | pair evaluations/trial | ns/pair | acceptance moves | acceptance swaps | C < 1/e (sweeps) | Q < 1/e (sweeps) | C < 1/e (s) | Q < 1/e (s) | e/N | run (s) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for &n in &b.sizes {
+        let bar = progress::spinner(format!("N = {n}"));
+        let rows = bench::swap_rows(n, b, &bar)?;
+        bar.finish_and_clear();
+        for r in rows {
+            let sw = |s: Option<u64>| s.map_or("–".to_string(), |s| s.to_string());
+            let secs = |s: Option<u64>| {
+                s.map_or("–".to_string(), |s| {
+                    format!("{:.1}", s as f64 * r.seconds_per_sweep)
+                })
+            };
+            println!(
+                "| {n} | {} | {:.3e} | {:.1} | {:.2} | {:.3} | {:.3} | {} | {} | {} | {} | {:.4} | {:.1} |",
+                r.window,
+                r.attempts_per_second,
+                r.pair_evaluations_per_trial,
+                r.ns_per_pair,
+                r.acceptance.0,
+                r.acceptance.1,
+                sw(r.size_relaxation_sweeps),
+                sw(r.overlap_relaxation_sweeps),
+                secs(r.size_relaxation_sweeps),
+                secs(r.overlap_relaxation_sweeps),
+                r.energy_per_particle,
+                r.seconds,
+            );
+        }
+    }
     Ok(())
 }

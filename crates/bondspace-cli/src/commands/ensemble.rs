@@ -41,6 +41,15 @@ pub struct EnsembleArgs {
     /// Samples per group.
     #[arg(long, default_value_t = 1)]
     samples: usize,
+    /// Long chains per finite-Tp group that the samples are drawn from (each equilibrates
+    /// until its checks pass, then takes a snapshot every --spacing relaxation times; --sweeps
+    /// caps the equilibration) [default: min(samples, 8)]; 0: every sample from its own run
+    /// of --sweeps sweeps (the format of earlier ensembles).
+    #[arg(long)]
+    chains: Option<usize>,
+    /// Snapshots of a chain every k relaxation times τ of the self-overlap.
+    #[arg(long, default_value_t = bondspace::prepare::swap::sampler::DEFAULT_SPACING)]
+    spacing: f64,
     /// Seed of the ensemble.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -115,7 +124,24 @@ fn spec(a: &EnsembleArgs) -> anyhow::Result<EnsembleSpec> {
     if a.participation && method != bondspace::spectra::Method::Dense {
         return Err(input_error("--participation needs --method dense"));
     }
+    if !(a.spacing.is_finite() && a.spacing > 0.0) {
+        return Err(input_error("--spacing must be positive"));
+    }
+    let finite = groups
+        .iter()
+        .any(|g| matches!(g.family, Family::Ipl { tp, .. } if tp.is_finite()));
+    let m = a
+        .chains
+        .unwrap_or_else(|| ensemble::chains::default_chains(a.samples));
+    if a.chains.is_some() && !finite {
+        return Err(input_error("--chains only applies to a finite --tp"));
+    }
+    let chains = (finite && m > 0).then_some(ensemble::ChainSampling {
+        chains: m,
+        spacing: a.spacing,
+    });
     Ok(EnsembleSpec {
+        chains,
         groups,
         samples: a.samples,
         seed: a.seed,
@@ -181,8 +207,16 @@ fn print_pooled(pooled: &[PooledSummary]) {
         } else {
             String::new()
         };
+        let chains = match (p.chains, p.e_is_lag1) {
+            (Some(c), Some((r, se, pairs))) => format!(
+                ", from {c} chains (lag-1 correlation of e_IS {r:+.3} ± {se:.3} over {pairs} \
+                 successive pairs)"
+            ),
+            (Some(c), None) => format!(", from {c} chains"),
+            _ => String::new(),
+        };
         eprintln!(
-            "{}: {k} samples pooled{eq}{neg}, e_IS = E/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}, λ₀ = {:.4e}{acc}",
+            "{}: {k} samples pooled{chains}{eq}{neg}, e_IS = E/N = {:.6} ± {:.6}, G = {:.5} ± {:.5}, λ₀ = {:.4e}{acc}",
             p.group,
             p.energy_per_particle.0,
             p.energy_per_particle.1,

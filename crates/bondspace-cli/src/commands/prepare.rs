@@ -3,7 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use bondspace::ensemble::glasses::{mc_report_path, swap_glasses};
+use bondspace::ensemble::{
+    self,
+    glasses::{chain_glasses, mc_report_path, swap_glasses},
+};
+use bondspace::prepare::swap::ChainOptions;
 use bondspace::prepare::{self, HarmonicOptions, IplOptions, SwapOptions};
 use bondspace::stats::mean_se;
 use bondspace::{AnyConfiguration, Configuration, Temperature, io::xyz, with_dim, with_dim_const};
@@ -43,16 +47,31 @@ pub enum PrepareCmd {
         #[arg(long, default_value = "inf")]
         tp: String,
         /// SWAP Monte Carlo sweeps at Tp, burn-in included (finite Tp only; default depends
-        /// on Tp, see the README).
+        /// on Tp, see the README). With samples drawn from chains: the cap on each chain's
+        /// equilibration (default: twice the single-run default).
         #[arg(long)]
         sweeps: Option<u64>,
-        /// Independent samples (seed streams 0..K, run in parallel); K > 1 writes
-        /// OUT-0000.xyz, OUT-0001.xyz, ... and skips samples already written.
+        /// Samples; K > 1 writes OUT-0000.xyz, OUT-0001.xyz, ... and skips samples already
+        /// written. They are drawn from --chains long chains (resumable from their states,
+        /// OUT.chain-cccc.json).
         #[arg(long, default_value_t = 1)]
         samples: usize,
+        /// Independent chains the samples are drawn from (each equilibrates until its checks
+        /// pass, then takes a snapshot every --spacing relaxation times) [default: min(K, 8)
+        /// for K > 1 samples; 1 sample without --chains is one run of --sweeps sweeps]; 0:
+        /// every sample from its own run of --sweeps sweeps.
+        #[arg(long)]
+        chains: Option<usize>,
+        /// Snapshots of a chain every k relaxation times τ of the self-overlap.
+        #[arg(long, default_value_t = bondspace::prepare::swap::sampler::DEFAULT_SPACING)]
+        spacing: f64,
         /// Number density (default 0.58 in 3D, 0.70 in 2D).
         #[arg(long)]
         density: Option<f64>,
+        /// SWAP Monte Carlo: swap only sizes closer than W, |λ_i − λ_j| < W (`inf`: any two
+        /// particles) [default: the library's, see the README].
+        #[arg(long)]
+        swap_window: Option<f64>,
     },
     /// Harmonic-sphere packing (radii 0.5/0.7, 50:50) at a target pressure.
     Harmonic {
@@ -83,7 +102,10 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
             tp,
             sweeps,
             samples,
+            chains,
+            spacing,
             density,
+            swap_window,
         } => {
             check_common(&common)?;
             let tp = parse_tp(&tp)?;
@@ -97,14 +119,46 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
             }
             opt.quench.rel_tol = common.tolerance;
             if let Temperature::Finite(t) = tp {
-                let sweeps = sweeps.unwrap_or_else(|| prepare::default_sweeps(t));
-                if sweeps == 0 {
+                if sweeps == Some(0) {
                     return Err(input_error("--sweeps must be at least 1"));
                 }
-                return run_swap(&common, &opt, t, sweeps, samples, start);
+                if !(spacing.is_finite() && spacing > 0.0) {
+                    return Err(input_error("--spacing must be positive"));
+                }
+                if let Some(w) = swap_window
+                    && (w.is_nan() || w <= 0.0)
+                {
+                    return Err(input_error("--swap-window must be positive (or inf)"));
+                }
+                let m = chains.unwrap_or(if samples > 1 {
+                    ensemble::chains::default_chains(samples)
+                } else {
+                    0
+                });
+                if m > 0 {
+                    let cap = sweeps.unwrap_or_else(|| prepare::default_max_equilibration(t));
+                    let mut copt = ChainOptions::new(t, common.n, cap);
+                    copt.spacing = spacing;
+                    if let Some(w) = swap_window {
+                        copt.swap_window = w;
+                    }
+                    return run_chains(&common, &opt, &copt, m, samples, start);
+                }
+                let mut swap =
+                    SwapOptions::new(t, sweeps.unwrap_or_else(|| prepare::default_sweeps(t)));
+                if let Some(w) = swap_window {
+                    swap.swap_window = w;
+                }
+                return run_swap(&common, &opt, &swap, samples, start);
+            }
+            if chains.is_some() {
+                return Err(input_error("--chains only applies to a finite --tp"));
             }
             if sweeps.is_some() {
                 return Err(input_error("--sweeps only applies to a finite --tp"));
+            }
+            if swap_window.is_some() {
+                return Err(input_error("--swap-window only applies to a finite --tp"));
             }
             if samples != 1 {
                 return Err(input_error("--samples needs a finite --tp"));
@@ -146,12 +200,11 @@ pub fn run(what: PrepareCmd) -> anyhow::Result<()> {
 fn run_swap(
     common: &Common,
     opt: &IplOptions,
-    tp: f64,
-    sweeps: u64,
+    swap: &SwapOptions,
     samples: usize,
     start: Instant,
 ) -> anyhow::Result<()> {
-    let swap = SwapOptions::new(tp, sweeps);
+    let sweeps = swap.sweeps;
     let bar = if samples > 1 {
         progress::bar(samples as u64, "samples")
     } else {
@@ -159,7 +212,7 @@ fn run_swap(
     };
     let (n, seed, out) = (common.n, common.seed, &common.output);
     let outcomes = with_dim_const!(common.dim as usize, D => {
-        swap_glasses::<D>(n, opt, &swap, seed, out, samples, &bar)
+        swap_glasses::<D>(n, opt, swap, seed, out, samples, &bar)
     })?;
     bar.finish_and_clear();
     let mut energies = Vec::new();
@@ -192,6 +245,62 @@ fn run_swap(
         eprintln!(
             "{} samples: inherent-state e/N = {mean:.6} ± {se:.6} (standard error) in {:.1} s",
             energies.len(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// SWAP glasses drawn from `chains` long chains, written as they finish.
+fn run_chains(
+    common: &Common,
+    opt: &IplOptions,
+    copt: &ChainOptions,
+    chains: usize,
+    samples: usize,
+    start: Instant,
+) -> anyhow::Result<()> {
+    let bar = progress::bar(samples as u64, "samples");
+    let (n, seed, out) = (common.n, common.seed, &common.output);
+    let outcomes = with_dim_const!(common.dim as usize, D => {
+        chain_glasses::<D>(n, opt, copt, chains, seed, out, samples, &bar)
+    })?;
+    bar.finish_and_clear();
+    let mut energies = Vec::new();
+    for o in &outcomes {
+        energies.push(o.energy_per_particle);
+        match &o.snapshot {
+            None => eprintln!("{}: already done, kept", o.path.display()),
+            Some(r) => {
+                eprintln!(
+                    "wrote {}: chain {}, snapshot {} at sweep {} (equilibrated at {}, τ = {:.0} \
+                     sweeps, spacing {}), acceptance {:.1} % (moves), {:.1} % (swaps), \
+                     {:.3e} attempts/s, inherent-state e/N = {:.6}",
+                    o.path.display(),
+                    r.chain,
+                    r.snapshot,
+                    r.sweep,
+                    r.equilibration_sweeps,
+                    r.tau,
+                    r.spacing,
+                    100.0 * r.displacement_acceptance,
+                    100.0 * r.swap_acceptance,
+                    r.attempts_per_second,
+                    o.energy_per_particle
+                );
+                for w in &r.warnings {
+                    eprintln!("warning: {}: {w}", o.path.display());
+                }
+            }
+        }
+    }
+    if energies.len() > 1 {
+        let (mean, se) = mean_se(&energies);
+        eprintln!(
+            "{} samples from {} chains: inherent-state e/N = {mean:.6} ± {se:.6} (standard \
+             error) in {:.1} s",
+            energies.len(),
+            chains.min(samples),
             start.elapsed().as_secs_f64()
         );
     }

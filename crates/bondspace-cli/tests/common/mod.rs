@@ -72,7 +72,7 @@ pub fn npz_array(path: &std::path::Path, name: &str) -> (Vec<u64>, Vec<f64>) {
 }
 
 /// Every file of an ensemble directory except the wall-time-bearing `summary.json` and
-/// `mc.json`, as (relative path, bytes), sorted.
+/// `mc.json` (and the wall seconds of the chain states), as (relative path, bytes), sorted.
 pub fn ensemble_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     fn walk(root: &std::path::Path, d: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
         for e in std::fs::read_dir(d).unwrap() {
@@ -80,6 +80,13 @@ pub fn ensemble_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
             let name = p.file_name().unwrap().to_string_lossy().to_string();
             if p.is_dir() {
                 walk(root, &p, out);
+            } else if name.starts_with("chain-") && name.ends_with(".json") {
+                // a chain's state, its wall seconds aside
+                let mut v: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+                v.as_object_mut().unwrap().remove("seconds");
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                out.push((rel, v.to_string().into_bytes()));
             } else if name != "summary.json" && name != "mc.json" {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
                 out.push((rel, std::fs::read(&p).unwrap()));

@@ -1,13 +1,17 @@
 //! Batches of SWAP glasses written as configuration files (`prepare ipl` with several
-//! samples): sample k of a batch uses the random streams `(seed, k)` only and is written, with
-//! its Monte Carlo diagnostics, as soon as it is done, through the [`super::batch`] machinery;
-//! a re-run skips the samples whose file is already there (made with the same parameters).
+//! samples): either each sample from its own run ([`swap_glasses`]: sample k uses the random
+//! streams `(seed, k)` only) or the samples drawn from long chains ([`chain_glasses`], through
+//! [`super::chains`]); each is written, with its Monte Carlo diagnostics, as soon as it is
+//! done, through the [`super::batch`] machinery, and a re-run skips the samples whose file is
+//! already there (made with the same parameters) and resumes each chain from its state.
 
 use std::path::{Path, PathBuf};
 
 use super::batch::run_parallel;
+use super::chains::{run_ipl_chain, sample_of, snapshots_of};
 use crate::error::{Error, Result};
 use crate::models::fmt_f64;
+use crate::prepare::swap::{ChainOptions, SnapshotReport};
 use crate::prepare::{IplOptions, McReport, SwapOptions, ipl_swap_glass};
 use crate::progress::{Progress, SILENT};
 
@@ -44,8 +48,11 @@ pub struct SampleOutcome {
     pub computed: bool,
     /// Inherent-state energy per particle.
     pub energy_per_particle: f64,
-    /// The Monte Carlo report (None when resumed).
+    /// The Monte Carlo report of a sample of its own run (None when resumed or drawn from a
+    /// chain).
     pub report: Option<McReport>,
+    /// The report of a sample drawn from a chain (None when resumed or of its own run).
+    pub snapshot: Option<SnapshotReport>,
 }
 
 /// `count` independent SWAP glasses of `n` particles in `D` dimensions, in parallel over
@@ -94,6 +101,7 @@ pub fn swap_glasses<const D: usize>(
             computed: true,
             energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
             report: Some(report),
+            snapshot: None,
         })
     });
     outcomes.into_iter().collect()
@@ -108,18 +116,28 @@ fn resume<const D: usize>(
     seed: u64,
     k: usize,
 ) -> Result<Option<SampleOutcome>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let old = crate::io::xyz::read_xyz_dim::<D>(path)?;
-    let (len, info) = (old.len(), &old.info);
     let want = [
         ("tp", fmt_f64(swap.temperature)),
         ("sweeps", swap.sweeps.to_string()),
         ("seed", seed.to_string()),
         ("sample", k.to_string()),
     ];
-    for (key, value) in &want {
+    resume_with::<D>(path, n, k, &want)
+}
+
+/// [`resume`] with the metadata `want` a reusable file must carry.
+fn resume_with<const D: usize>(
+    path: &Path,
+    n: usize,
+    k: usize,
+    want: &[(&str, String)],
+) -> Result<Option<SampleOutcome>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let old = crate::io::xyz::read_xyz_dim::<D>(path)?;
+    let (len, info) = (old.len(), &old.info);
+    for (key, value) in want {
         let have = info.get(*key).map(String::as_str).unwrap_or("(none)");
         if have != value {
             return Err(Error::Invalid(format!(
@@ -139,5 +157,111 @@ fn resume<const D: usize>(
         computed: false,
         energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
         report: None,
+        snapshot: None,
     }))
+}
+
+/// The checkpoint file of chain `c` beside `out`: `glass.xyz` → `glass.chain-0003.json`.
+pub fn chain_path(out: &Path, c: usize) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "glass".into());
+    out.with_file_name(format!("{stem}.chain-{c:04}.json"))
+}
+
+/// `count` SWAP glasses of `n` particles drawn from `chains` long chains ([`super::chains`]):
+/// sample k = j·M + c is snapshot j of chain c, written to [`sample_path`]`(out, k, count)`
+/// with its report ([`SnapshotReport`]) at [`mc_report_path`] beside and the chain's state at
+/// [`chain_path`]`(out, c)`. Chains run in parallel; a re-run resumes every chain from its
+/// state and skips the samples written (made with the same parameters). The files are
+/// identical for any thread count and any interruption (the states' wall seconds aside).
+/// `opt.snapshots` is ignored (each chain takes its share of `count`); `progress` counts the
+/// samples.
+#[allow(clippy::too_many_arguments)]
+pub fn chain_glasses<const D: usize>(
+    n: usize,
+    ipl: &IplOptions,
+    opt: &ChainOptions,
+    chains: usize,
+    seed: u64,
+    out: &Path,
+    count: usize,
+    progress: &dyn Progress,
+) -> Result<Vec<SampleOutcome>> {
+    if chains == 0 || count == 0 {
+        return Err(Error::Invalid(
+            "need at least one chain and one sample".into(),
+        ));
+    }
+    let want = |k: usize, c: usize, j: usize| {
+        vec![
+            ("tp", fmt_f64(opt.temperature)),
+            ("seed", seed.to_string()),
+            ("sample", k.to_string()),
+            ("chain", c.to_string()),
+            ("snapshot", j.to_string()),
+            ("chains", chains.to_string()),
+            ("spacing", fmt_f64(opt.spacing)),
+            (
+                "max_equilibration_sweeps",
+                opt.max_equilibration_sweeps.to_string(),
+            ),
+        ]
+    };
+    let cs: Vec<usize> = (0..chains.min(count)).collect();
+    let per_chain = run_parallel(&cs, None, |&c| -> Result<Vec<SampleOutcome>> {
+        let mut o = opt.clone();
+        o.snapshots = snapshots_of(c, chains, count);
+        let mut done = Vec::new();
+        // samples already written: checked (and counted) before the chain runs
+        for j in 0..o.snapshots {
+            let k = sample_of(j, c, chains);
+            if let Some(r) = resume_with::<D>(&sample_path(out, k, count), n, k, &want(k, c, j))? {
+                progress.inc(1);
+                done.push(r);
+            }
+        }
+        let exists = |j: usize| done.iter().any(|r| r.index == sample_of(j, c, chains));
+        let mut made = Vec::new();
+        run_ipl_chain::<D>(
+            n,
+            ipl,
+            &o,
+            seed,
+            c,
+            &chain_path(out, c),
+            exists,
+            |mut g, s| {
+                let k = sample_of(s.index, c, chains);
+                for (key, v) in want(k, c, s.index) {
+                    g.info.insert(key.into(), v);
+                }
+                let path = sample_path(out, k, count);
+                let json = serde_json::to_vec_pretty(&s.report)
+                    .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
+                crate::io::write_atomic(&mc_report_path(&path), &json)?;
+                crate::io::xyz::write_xyz(&g, &path)?;
+                progress.inc(1);
+                let e = g.info.get("energy").and_then(|v| v.parse::<f64>().ok());
+                made.push(SampleOutcome {
+                    index: k,
+                    path,
+                    computed: true,
+                    energy_per_particle: e.unwrap_or(f64::NAN) / n as f64,
+                    report: None,
+                    snapshot: Some(s.report.clone()),
+                });
+                Ok(())
+            },
+        )?;
+        done.extend(made);
+        Ok(done)
+    });
+    let mut all = Vec::new();
+    for r in per_chain {
+        all.extend(r?);
+    }
+    all.sort_by_key(|o| o.index);
+    Ok(all)
 }

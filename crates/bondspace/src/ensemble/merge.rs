@@ -1,10 +1,10 @@
-//! Merging ensemble shards: the sample directories of several ensemble directories with the
-//! same specification, copied into one and pooled.
+//! Merging ensemble shards: the sample directories (and chain states) of several ensemble
+//! directories with the same specification, copied into one and pooled.
 
 use std::path::{Path, PathBuf};
 
 use super::batch::copy_dir;
-use super::{PooledSummary, init_dir, pool, read_spec, sample_dir};
+use super::{PooledSummary, chain_file, init_dir, pool, read_spec, sample_dir};
 use crate::error::{Error, Result};
 use crate::results::files;
 
@@ -30,7 +30,7 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Vec<PooledSummary>> {
                 first.display()
             )));
         }
-        for group in &spec.groups {
+        for (g, group) in spec.groups.iter().enumerate() {
             for k in 0..spec.samples {
                 let src = sample_dir(input, group, k);
                 let dst = sample_dir(out, group, k);
@@ -48,6 +48,15 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> Result<Vec<PooledSummary>> {
                     continue;
                 }
                 copy_dir(&src, &dst)?;
+            }
+            // the chains' states, so that the merged directory resumes (or extends) them
+            let chains = spec.chains_of(g).map_or(0, |c| c.chains);
+            for c in 0..chains {
+                let (src, dst) = (chain_file(input, group, c), chain_file(out, group, c));
+                if src.exists() && !dst.exists() && src != dst {
+                    let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
+                    crate::io::write_atomic(&dst, &bytes)?;
+                }
             }
         }
     }

@@ -7,18 +7,23 @@
 //!   configuration `config.xyz` (and `mc.json` for a finite Tp). A sample is written
 //!   into a hidden temporary directory that is renamed into place when complete, so a sample
 //!   directory is always whole; a re-run skips the samples that exist.
+//! - `DIR/<group>/chain-cccc.json`: the state of chain c of a chain-sampled group after its
+//!   last block ([`chains`]): a re-run continues each chain from there.
 //! - `DIR/<group>/pooled.npz`, `pooled.json`: pooled over the samples present ([`pool()`]).
 //!
-//! Sample k of a group uses the random streams of `(derive_seed(seed, group name), k)` and
-//! every dense kernel runs sequentially inside a sample (samples run in parallel), so the
-//! files are identical for any thread count, any sharding and any interruption.
+//! Sample k of a group uses the random streams of `(derive_seed(seed, group name), k)` — or,
+//! in a chain-sampled group, chain c those of `(derive_seed(seed, group name), c)` — and every
+//! dense kernel runs sequentially inside a sample (samples, or chains, run in parallel), so
+//! the files are identical for any thread count, any sharding and any interruption.
 //!
 //! Modules: [`batch`] (parallel, deterministic, resumable batches of samples, shared with the
-//! SWAP batches of [`glasses`]), [`run`](mod@run) (prepare and analyse the samples),
+//! SWAP batches of [`glasses`]), [`chains`] (samples from long chains, resumable),
+//! [`run`](mod@run) (prepare and analyse the samples),
 //! [`pool`](mod@pool) (pool them), [`merge`](mod@merge) (merge shards), [`presets`] (the
 //! paper's studies as data).
 
 pub mod batch;
+pub mod chains;
 pub mod glasses;
 pub mod merge;
 pub mod pool;
@@ -33,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::prepare::Temperature;
 use crate::spectra::Method;
 
+pub use chains::ChainSampling;
 pub use merge::merge;
 pub use pool::{PooledSummary, load_group, pool};
 pub use run::{RunReport, run};
@@ -110,6 +116,29 @@ pub struct EnsembleSpec {
     pub seed: u64,
     /// Per-sample analysis.
     pub analysis: AnalysisSpec,
+    /// How the groups of finite Tp are sampled: from M long chains per group ([`chains`]), or
+    /// (None, the format of earlier ensembles) each sample from its own run of fixed length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chains: Option<ChainSampling>,
+}
+
+/// One unit of work of an ensemble: a sample, or a chain that makes several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Sample k of group g.
+    Sample {
+        /// Group.
+        group: usize,
+        /// Sample index.
+        sample: usize,
+    },
+    /// Chain c of group g (its snapshots are samples c, c + M, c + 2M, …).
+    Chain {
+        /// Group.
+        group: usize,
+        /// Chain index.
+        chain: usize,
+    },
 }
 
 impl EnsembleSpec {
@@ -176,6 +205,13 @@ impl EnsembleSpec {
                 "the participation of every mode needs the dense method".into(),
             ));
         }
+        if let Some(c) = &self.chains
+            && (c.chains == 0 || !(c.spacing.is_finite() && c.spacing > 0.0))
+        {
+            return Err(Error::Invalid(
+                "chain sampling needs at least one chain and a positive spacing".into(),
+            ));
+        }
         if self.analysis.phm && self.analysis.modes == 0 {
             return Err(Error::Invalid(
                 "pseudo-harmonic modes need top modes (modes > 0)".into(),
@@ -217,10 +253,25 @@ impl EnsembleSpec {
         Ok(())
     }
 
-    /// Every (group, sample) task, group-major.
-    pub fn tasks(&self) -> Vec<(usize, usize)> {
+    /// The chains of group `g` when its samples come from chains (a finite-Tp IPL group of an
+    /// ensemble with [`EnsembleSpec::chains`]), None otherwise.
+    pub fn chains_of(&self, g: usize) -> Option<&ChainSampling> {
+        let finite = matches!(self.groups[g].family, Family::Ipl { tp, .. } if tp.is_finite());
+        self.chains.as_ref().filter(|_| finite)
+    }
+
+    /// Every task, group-major: the chains of a chain-sampled group, the samples of the
+    /// others.
+    pub fn tasks(&self) -> Vec<Task> {
         (0..self.groups.len())
-            .flat_map(|g| (0..self.samples).map(move |k| (g, k)))
+            .flat_map(|g| match self.chains_of(g) {
+                Some(c) => (0..c.chains.min(self.samples))
+                    .map(|chain| Task::Chain { group: g, chain })
+                    .collect::<Vec<_>>(),
+                None => (0..self.samples)
+                    .map(|sample| Task::Sample { group: g, sample })
+                    .collect(),
+            })
             .collect()
     }
 }
@@ -239,6 +290,11 @@ fn has_samples(dir: &Path, spec: &EnsembleSpec) -> bool {
                 .any(|e| e.file_name().to_string_lossy().starts_with("sample-"))
         })
     })
+}
+
+/// The checkpoint file of chain `c` of `group` (its state after its last block).
+pub fn chain_file(dir: &Path, group: &Group, c: usize) -> PathBuf {
+    dir.join(group.name()).join(format!("chain-{c:04}.json"))
 }
 
 /// Writes `DIR/ensemble.json`, or checks that an existing one holds the same specification.

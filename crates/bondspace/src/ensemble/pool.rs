@@ -1,6 +1,7 @@
 //! Pooling the samples of each group: the group's scales (λ₀, ω₀, ω_ph from its mean G),
 //! P(λ/λ₀) and D(ω/ω₀) per degree of freedom, the N·e(λ) profile, mean ± standard error of
-//! the per-sample scalars, and the equilibration of the samples' preparation.
+//! the per-sample scalars, the equilibration of the samples' preparation, and for samples
+//! drawn from chains the lag-1 correlation of e_IS between successive snapshots.
 //!
 //! **Scales per group.** Every eigenvalue of a group is divided by the group's λ₀ = a₀^{2−d}/Ḡ
 //! (ω₀ = λ₀^{−1/2}), Ḡ the mean shear modulus of its samples and a₀ their mean (V/N)^{1/d};
@@ -20,7 +21,7 @@ use super::{EnsembleSpec, Group, POOLED_JSON, POOLED_NPZ, read_spec, sample_dir}
 use crate::error::{Error, Result};
 use crate::io::npy::Npz;
 use crate::results::{SampleRecord, lambda_bins, omega_bins};
-use crate::stats::{Histogram, binned_means, mean_se};
+use crate::stats::{Histogram, binned_means, lag1_correlation, mean_se};
 
 /// Arrays of `pooled.npz`.
 pub mod arrays {
@@ -77,6 +78,41 @@ pub struct PooledSummary {
     /// Whether λ and ω are in units of the group's scales (false: slicing samples, each in its
     /// own).
     pub group_scales: bool,
+    /// Chains the samples were drawn from (None: every sample from its own run).
+    pub chains: Option<usize>,
+    /// Lag-1 correlation of e_IS between successive snapshots of a chain, its standard error
+    /// and the number of successive pairs (`stats::lag1_correlation`; None without a pair):
+    /// consistent with 0 when the snapshots are independent.
+    pub e_is_lag1: Option<(f64, f64, usize)>,
+}
+
+/// The e_IS of each chain's samples in snapshot order, only consecutive snapshots in one run
+/// (a missing snapshot splits a chain's series).
+fn chain_series(data: &[SampleRecord]) -> Vec<Vec<f64>> {
+    let mut by_chain: std::collections::BTreeMap<u64, Vec<(usize, f64)>> = Default::default();
+    for d in data {
+        if let (Some(c), Some(j)) = (d.chain, d.mc.as_ref().and_then(|m| m.snapshot)) {
+            by_chain
+                .entry(c)
+                .or_default()
+                .push((j, d.energy_per_particle));
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut v) in by_chain {
+        v.sort_by_key(|x| x.0);
+        let mut run: Vec<f64> = Vec::new();
+        let mut last = None;
+        for (j, e) in v {
+            if last.is_some_and(|l: usize| j != l + 1) {
+                out.push(std::mem::take(&mut run));
+            }
+            run.push(e);
+            last = Some(j);
+        }
+        out.push(run);
+    }
+    out
 }
 
 /// The record of every finished sample of `group`, in index order.
@@ -247,6 +283,11 @@ pub fn summarize(group: &Group, data: &[SampleRecord], pooling: &Pooling) -> Poo
             )
         }),
         group_scales: pooling.group_scales,
+        chains: {
+            let c: std::collections::BTreeSet<u64> = data.iter().filter_map(|d| d.chain).collect();
+            (!c.is_empty()).then_some(c.len())
+        },
+        e_is_lag1: lag1_correlation(&chain_series(data)),
     }
 }
 

@@ -78,6 +78,10 @@ fn study(full: bool, seed: u64) -> Study {
         samples: ipl_samples,
         seed,
         analysis: analysis.clone(),
+        chains: Some(super::ChainSampling {
+            chains: if full { 32 } else { 4 },
+            spacing: crate::prepare::swap::sampler::DEFAULT_SPACING,
+        }),
     };
     let harmonic = EnsembleSpec {
         groups: harm_n
@@ -96,6 +100,7 @@ fn study(full: bool, seed: u64) -> Study {
             participation: false,
             ..analysis
         },
+        chains: None,
     };
     let note = format!(
         "{} run: 3D IPL glasses with N = {ipl_n}, Tp ∈ {tps:?} (SWAP Monte Carlo, default sweeps \

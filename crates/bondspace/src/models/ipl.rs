@@ -1,6 +1,6 @@
 //! Smoothed inverse-power-law soft spheres (E. Lerner, J. Non-Cryst. Solids 522, 119570).
 
-use super::{PairPotential, PairTerms};
+use super::{Lanes, PairPotential, PairTerms};
 use crate::error::{Error, Result};
 
 /// u(r) = ε[(λ_ij/r)^n + Σ_{ℓ=0..q} c_{2ℓ}(r/λ_ij)^{2ℓ}] for r/λ_ij < x_c, else 0, with
@@ -162,6 +162,39 @@ impl Ipl {
     }
 }
 
+impl Ipl {
+    /// n = 10 with three smoothing terms: the form with the one-division kernel.
+    #[inline(always)]
+    fn is_default_form(&self) -> bool {
+        self.n == 10 && self.coeffs.len() == 4
+    }
+
+    /// λ_ij² of a particle of size `s` with four partners, as [`Ipl::pair_size`] per lane.
+    #[inline(always)]
+    fn lanes_lam2<V: Lanes>(&self, s: f64, sj: V) -> V {
+        let sv = V::splat(s);
+        let lam = V::splat(0.5)
+            * (sv + sj)
+            * (V::splat(1.0) - V::splat(self.nonadditivity) * (sv - sj).abs());
+        lam * lam
+    }
+
+    /// The default form's u at squared distances `r2` and squared pair sizes `lam2`, branch-free
+    /// (the cutoff is a mask): the same operations as `energy_r2_lam2`, lane by lane.
+    #[inline(always)]
+    fn lanes_u<V: Lanes>(&self, r2: V, lam2: V) -> V {
+        let c = &self.coeffs;
+        let inv = V::splat(1.0) / (r2 * lam2);
+        let x2 = r2 * r2 * inv;
+        let t = lam2 * lam2 * inv;
+        let t2 = t * t;
+        let u = t2 * t2 * t
+            + V::splat(c[0])
+            + x2 * (V::splat(c[1]) + x2 * (V::splat(c[2]) + x2 * V::splat(c[3])));
+        (V::splat(self.eps) * u).keep(r2.lt(V::splat(self.xc * self.xc) * lam2))
+    }
+}
+
 impl PairPotential for Ipl {
     #[inline(always)]
     fn reach(&self, si: f64, sj: f64) -> f64 {
@@ -215,6 +248,87 @@ impl PairPotential for Ipl {
     }
 
     #[inline(always)]
+    fn energy_lanes<V: Lanes>(&self, r2: V, s: f64, sj: V) -> V {
+        if !self.is_default_form() {
+            return super::lanes_by_scalar(self, r2, s, sj);
+        }
+        self.lanes_u(r2, self.lanes_lam2(s, sj))
+    }
+
+    #[inline(always)]
+    fn sum_lanes<V: Lanes>(
+        &self,
+        blocks: usize,
+        s: f64,
+        mut block: impl FnMut(usize) -> (V, V),
+    ) -> V {
+        let mut e = V::splat(0.0);
+        if !self.is_default_form() {
+            for b in 0..blocks {
+                let (r2, sj) = block(b);
+                e = e + self.energy_lanes(r2, s, sj);
+            }
+            return e;
+        }
+        for b in 0..blocks {
+            let (r2, sj) = block(b);
+            e = e + self.lanes_u(r2, self.lanes_lam2(s, sj));
+        }
+        e
+    }
+
+    #[inline(always)]
+    fn sum_lanes_moved<V: Lanes>(
+        &self,
+        blocks: usize,
+        s: f64,
+        mut block: impl FnMut(usize) -> (V, V, V),
+    ) -> (V, V) {
+        let (mut ea, mut eb) = (V::splat(0.0), V::splat(0.0));
+        if !self.is_default_form() {
+            for b in 0..blocks {
+                let (ra, rb, sj) = block(b);
+                ea = ea + self.energy_lanes(ra, s, sj);
+                eb = eb + self.energy_lanes(rb, s, sj);
+            }
+            return (ea, eb);
+        }
+        for b in 0..blocks {
+            let (ra, rb, sj) = block(b);
+            // λ_ij² (and the cutoff) once for both positions
+            let lam2 = self.lanes_lam2(s, sj);
+            ea = ea + self.lanes_u(ra, lam2);
+            eb = eb + self.lanes_u(rb, lam2);
+        }
+        (ea, eb)
+    }
+
+    #[inline(always)]
+    fn sum_lanes_sizes<V: Lanes>(
+        &self,
+        blocks: usize,
+        sa: f64,
+        sb: f64,
+        mut block: impl FnMut(usize) -> (V, V),
+    ) -> (V, V) {
+        let (mut ea, mut eb) = (V::splat(0.0), V::splat(0.0));
+        if !self.is_default_form() {
+            for b in 0..blocks {
+                let (r2, sj) = block(b);
+                ea = ea + self.energy_lanes(r2, sa, sj);
+                eb = eb + self.energy_lanes(r2, sb, sj);
+            }
+            return (ea, eb);
+        }
+        for b in 0..blocks {
+            let (r2, sj) = block(b);
+            ea = ea + self.lanes_u(r2, self.lanes_lam2(sa, sj));
+            eb = eb + self.lanes_u(r2, self.lanes_lam2(sb, sj));
+        }
+        (ea, eb)
+    }
+
+    #[inline(always)]
     fn energy_r2_twice(&self, r2a: f64, r2b: f64, si: f64, sj: f64) -> (f64, f64) {
         let lam = self.pair_size(si, sj);
         let lam2 = lam * lam;
@@ -243,5 +357,61 @@ impl PairPotential for Ipl {
             pw *= x2;
         }
         (self.eps * u, self.eps * du * inv)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_are_zero_at_nan_and_infinite_distances() {
+        use crate::models::lanes::Plain4;
+        let r2 = Plain4([f64::NAN, f64::INFINITY, 1.0, f64::NAN]);
+        let sj = Plain4([1.0, 1.2, 1.0, 2.0]);
+        for p in [Ipl::default(), Ipl::new(12, 2, 1.5, 0.1, 1.0).unwrap()] {
+            let e = p.energy_lanes(r2, 1.1, sj).0;
+            assert_eq!([e[0], e[1], e[3]], [0.0; 3]);
+            assert!(e[2] > 0.0);
+        }
+    }
+
+    #[test]
+    fn lanes_equal_the_scalar_energy_bitwise() {
+        use crate::models::lanes::Plain4;
+        let p = Ipl::default();
+        let s = 1.13;
+        let sj = [1.0, 1.31, 1.6, 1.13];
+        for r in [0.6, 0.95, 1.2, 1.5, 1.8, 2.4] {
+            let r2 = [r * r, r * r * 1.01, r * r * 0.97, r * r * 1.2];
+            let (v, w) = (Plain4(r2), Plain4(sj));
+            let one = p.energy_lanes(v, s, w).0;
+            let moved = Plain4(r2.map(|x| x * 0.9));
+            let (a, b) = p.sum_lanes_moved(1, s, |_| (v, moved, w));
+            let (c, d) = p.sum_lanes_sizes(1, s, 1.7, |_| (v, w));
+            let single = p.sum_lanes(1, s, |_| (v, w));
+            for l in 0..4 {
+                let e = p.energy_r2(r2[l], s, sj[l]);
+                assert_eq!(one[l].to_bits(), e.to_bits());
+                assert_eq!(single.0[l].to_bits(), e.to_bits());
+                assert_eq!(a.0[l].to_bits(), e.to_bits());
+                assert_eq!(
+                    b.0[l].to_bits(),
+                    p.energy_r2(r2[l] * 0.9, s, sj[l]).to_bits()
+                );
+                assert_eq!(c.0[l].to_bits(), e.to_bits());
+                assert_eq!(d.0[l].to_bits(), p.energy_r2(r2[l], 1.7, sj[l]).to_bits());
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            use crate::models::lanes::Avx4;
+            let r2 = [0.8, 1.9, 2.5, 9.0];
+            let v = p.energy_lanes(Avx4::from_array(r2), s, Avx4::from_array(sj));
+            for l in 0..4 {
+                let e = p.energy_r2(r2[l], s, sj[l]);
+                assert_eq!(v.to_array()[l].to_bits(), e.to_bits());
+            }
+        }
     }
 }

@@ -14,10 +14,12 @@
 pub mod eval;
 mod harmonic;
 mod ipl;
+pub mod lanes;
 mod softsphere;
 
 pub use harmonic::Harmonic;
 pub use ipl::Ipl;
+pub use lanes::Lanes;
 pub use softsphere::SoftSphere;
 
 use crate::error::{Error, Result};
@@ -32,6 +34,9 @@ pub struct PairTerms {
     /// u″(r)
     pub d2u: f64,
 }
+
+/// Width of the blocks of [`PairPotential::sum_lanes`] (four f64: one AVX register).
+pub const LANES: usize = 4;
 
 /// A radially symmetric pair potential depending on two per-particle sizes.
 pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
@@ -62,6 +67,68 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
     fn energy_r2_twice(&self, r2a: f64, r2b: f64, si: f64, sj: f64) -> (f64, f64) {
         (self.energy_r2(r2a, si, sj), self.energy_r2(r2b, si, sj))
     }
+    /// The pair energies of a particle of size `s` with four partners of sizes `sj` at squared
+    /// distances `r2`, each 0 at and beyond the reach, generic over the lane type so that the
+    /// Monte Carlo kernels compile to vector instructions where the CPU has them. Each lane
+    /// must equal [`PairPotential::energy_r2`] bitwise, and be 0 where r² is NaN or +∞ (the
+    /// Monte Carlo's sentinel partner); models override it with a branch-free body (the
+    /// cutoff as a mask, false for NaN).
+    #[inline(always)]
+    fn energy_lanes<V: Lanes>(&self, r2: V, s: f64, sj: V) -> V {
+        lanes_by_scalar(self, r2, s, sj)
+    }
+    /// Σ over `blocks` blocks of four partners of the pair energies of a particle of size `s`,
+    /// block b's squared distances and partner sizes given by `block(b)` = (r², s_j), summed
+    /// lane by lane from +0.0 in block order (the kernel of a local energy).
+    #[inline(always)]
+    fn sum_lanes<V: Lanes>(
+        &self,
+        blocks: usize,
+        s: f64,
+        mut block: impl FnMut(usize) -> (V, V),
+    ) -> V {
+        let mut e = V::splat(0.0);
+        for b in 0..blocks {
+            let (r2, sj) = block(b);
+            e = e + self.energy_lanes(r2, s, sj);
+        }
+        e
+    }
+    /// As [`PairPotential::sum_lanes`] at two positions of the particle, `block(b)` = (r² at
+    /// the first, r² at the second, s_j) (a displacement: old and new position).
+    #[inline(always)]
+    fn sum_lanes_moved<V: Lanes>(
+        &self,
+        blocks: usize,
+        s: f64,
+        mut block: impl FnMut(usize) -> (V, V, V),
+    ) -> (V, V) {
+        let (mut ea, mut eb) = (V::splat(0.0), V::splat(0.0));
+        for b in 0..blocks {
+            let (ra, rb, sj) = block(b);
+            ea = ea + self.energy_lanes(ra, s, sj);
+            eb = eb + self.energy_lanes(rb, s, sj);
+        }
+        (ea, eb)
+    }
+    /// As [`PairPotential::sum_lanes`] for two sizes `sa`, `sb` of the particle at the same
+    /// distances (a size swap).
+    #[inline(always)]
+    fn sum_lanes_sizes<V: Lanes>(
+        &self,
+        blocks: usize,
+        sa: f64,
+        sb: f64,
+        mut block: impl FnMut(usize) -> (V, V),
+    ) -> (V, V) {
+        let (mut ea, mut eb) = (V::splat(0.0), V::splat(0.0));
+        for b in 0..blocks {
+            let (r2, sj) = block(b);
+            ea = ea + self.energy_lanes(r2, sa, sj);
+            eb = eb + self.energy_lanes(r2, sb, sj);
+        }
+        (ea, eb)
+    }
     /// Largest reach of a particle of size `s` with any size in `[min_size, max_size]` (bounds
     /// the size-aware neighbour search of the Monte Carlo). The default assumes the reach is
     /// unimodal in the partner's size, true of additive sizes; models override it otherwise.
@@ -74,6 +141,20 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
     fn max_reach(&self, max_size: f64) -> f64 {
         self.reach(max_size, max_size)
     }
+}
+
+/// [`PairPotential::energy_lanes`] lane by lane through [`PairPotential::energy_r2`], 0 where
+/// r² is NaN or +∞.
+#[inline(always)]
+pub fn lanes_by_scalar<P: PairPotential, V: Lanes>(p: &P, r2: V, s: f64, sj: V) -> V {
+    let (r, t) = (r2.to_array(), sj.to_array());
+    V::from_array(std::array::from_fn(|l| {
+        if r[l] < f64::INFINITY {
+            p.energy_r2(r[l], s, t[l])
+        } else {
+            0.0
+        }
+    }))
 }
 
 /// The pair models bondspace knows, with their parameters.

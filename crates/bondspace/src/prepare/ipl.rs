@@ -1,10 +1,11 @@
 //! IPL glasses: the deterministic size multiset, random starting positions, the instant quench
-//! (Tp = ∞) and the SWAP glass (Monte Carlo at a finite Tp, then a quench), one sample at a time
-//! (batches of samples: `crate::ensemble::glasses`).
+//! (Tp = ∞), the SWAP glass (Monte Carlo at a finite Tp, then a quench) one sample at a time,
+//! and the glass of a long chain's snapshot (batches of samples and chains:
+//! `crate::ensemble::glasses`, `crate::ensemble::chains`).
 
 use rand::Rng as _;
 
-use super::swap::{McReport, SwapOptions, swap_monte_carlo};
+use super::swap::{McReport, Snapshot, SwapOptions, swap_monte_carlo};
 use super::{QuenchOptions, finalize, quench};
 use crate::config::Configuration;
 use crate::error::{Error, Result};
@@ -210,6 +211,63 @@ pub fn default_sweeps(tp: f64) -> u64 {
     }
 }
 
+/// The starting liquid of a SWAP run: random positions (sample `index` of `seed`) with their
+/// overlaps removed by a loose minimisation, so that the Monte Carlo energy bookkeeping never
+/// carries the huge energies of overlapping random positions.
+pub fn ipl_liquid_start<const D: usize>(
+    n: usize,
+    opt: &IplOptions,
+    seed: u64,
+    index: u64,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Configuration<D>> {
+    let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
+    progress.set_message("removing overlaps");
+    let loose = QuenchOptions {
+        rel_tol: 1e-2,
+        fire_factor: 1.0,
+    };
+    quench(&mut cfg, &loose, progress)?;
+    Ok(cfg)
+}
+
+/// Default cap on the equilibration of a chain at parent temperature `tp` (sweeps, tuning
+/// included): twice [`default_sweeps`]; a chain normally passes its checks long before.
+pub fn default_max_equilibration(tp: f64) -> u64 {
+    2 * default_sweeps(tp)
+}
+
+/// The glass of a chain's snapshot: `template` (the chain's box, model and metadata) with the
+/// snapshot's positions and sizes, quenched; its metadata name the chain, the snapshot and
+/// the sweep it came from (`chain`, `snapshot`, `sweep`).
+pub fn ipl_snapshot_glass<const D: usize>(
+    template: &Configuration<D>,
+    snapshot: &Snapshot<D>,
+    opt: &IplOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Configuration<D>> {
+    let mut cfg = template.clone();
+    cfg.positions = snapshot.positions.clone();
+    cfg.sizes = snapshot.sizes.clone();
+    let r = &snapshot.report;
+    for (k, v) in [
+        ("tp", fmt_f64(r.temperature)),
+        ("chain", r.chain.to_string()),
+        ("snapshot", snapshot.index.to_string()),
+        ("sweep", r.sweep.to_string()),
+        ("mc_delta", fmt_f64(r.delta)),
+        ("mc_equilibrated", r.equilibrated.to_string()),
+    ] {
+        cfg.info.insert(k.into(), v);
+    }
+    progress.set_message("quench");
+    let rep = quench(&mut cfg, &opt.quench, progress)?;
+    cfg.info
+        .insert("quench_iterations".into(), rep.iterations.to_string());
+    finalize(&mut cfg)?;
+    Ok(cfg)
+}
+
 /// An IPL glass equilibrated with SWAP Monte Carlo at `swap.temperature`, then quenched;
 /// sample `index` of `seed` (its own random streams). Returns the glass and the MC report.
 pub fn ipl_swap_glass<const D: usize>(
@@ -220,15 +278,7 @@ pub fn ipl_swap_glass<const D: usize>(
     index: u64,
     progress: &dyn crate::progress::Progress,
 ) -> Result<(Configuration<D>, McReport)> {
-    let mut cfg = ipl_random::<D>(n, opt, seed, index)?;
-    // remove the random overlaps first: a loose minimisation, so that the Monte Carlo energy
-    // bookkeeping never carries the huge energies of overlapping random positions
-    progress.set_message("removing overlaps");
-    let loose = QuenchOptions {
-        rel_tol: 1e-2,
-        fire_factor: 1.0,
-    };
-    quench(&mut cfg, &loose, progress)?;
+    let mut cfg = ipl_liquid_start::<D>(n, opt, seed, index, progress)?;
     let rng = stream(seed, Purpose::MonteCarlo, index);
     let Configuration {
         simbox,

@@ -15,8 +15,9 @@ mod ipl;
 
 pub use harmonic::{HarmonicOptions, check_harmonic, harmonic_packing, harmonic_packing_sample};
 pub use ipl::{
-    IplOptions, SIZE_RESTORE_TOL, check_ipl, default_sweeps, ipl_instant_quench,
-    ipl_instant_quench_sample, ipl_random, ipl_sizes, ipl_swap_glass, restore_ipl_sizes,
+    IplOptions, SIZE_RESTORE_TOL, check_ipl, default_max_equilibration, default_sweeps,
+    ipl_instant_quench, ipl_instant_quench_sample, ipl_liquid_start, ipl_random, ipl_sizes,
+    ipl_snapshot_glass, ipl_swap_glass, restore_ipl_sizes,
 };
 pub use swap::{McReport, SwapOptions};
 pub use temperature::Temperature;

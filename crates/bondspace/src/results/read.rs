@@ -185,6 +185,16 @@ pub struct McSummary {
     /// Why not, in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// The chain the sample was drawn from (samples from long chains; None for a sample of
+    /// its own run).
+    #[serde(default)]
+    pub chain: Option<u64>,
+    /// Its index among that chain's snapshots.
+    #[serde(default)]
+    pub snapshot: Option<usize>,
+    /// The chain's sweep (from its start, tuning included) at which it was taken.
+    #[serde(default)]
+    pub sweep: Option<u64>,
 }
 
 /// The Monte Carlo diagnostics of a sample, None without (`mc.json` is written for finite Tp).
@@ -226,6 +236,10 @@ pub struct SampleRecord {
     pub decay: Option<Decay>,
     /// SWAP diagnostics (finite Tp).
     pub mc: Option<McSummary>,
+    /// The chain the sample came from (samples drawn from long chains).
+    pub chain: Option<u64>,
+    /// The sweep of that chain at which it was taken.
+    pub sweep: Option<u64>,
     /// Inherent-state energy per particle E/N.
     pub energy_per_particle: f64,
     /// Shear modulus G.
@@ -281,6 +295,8 @@ impl SampleRecord {
         }
         d.decay = read_decay(dir)?;
         d.mc = read_mc(dir)?;
+        d.chain = d.mc.as_ref().and_then(|m| m.chain);
+        d.sweep = d.mc.as_ref().and_then(|m| m.sweep);
         d.summary = Some(s);
         Ok(d)
     }

@@ -26,4 +26,4 @@ pub use powerlaw::{
     prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
 };
 pub use resample::{bootstrap, bootstrap_many};
-pub use summary::{binned_means, mean_se, window_mean};
+pub use summary::{binned_means, lag1_correlation, mean_se, window_mean};

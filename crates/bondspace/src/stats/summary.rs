@@ -18,6 +18,31 @@ pub fn mean_se(v: &[f64]) -> (f64, f64) {
     (m, (var / n).sqrt())
 }
 
+/// The lag-1 correlation of several series (e.g. a value of the successive snapshots of
+/// several chains): r = ⟨(x_t − x̄)(x_{t+1} − x̄)⟩ / ⟨(x − x̄)²⟩, the mean x̄ and the variance
+/// over every value of every series, the numerator over every pair of successive values
+/// within a series. Returns (r, its standard error (1 − r²)/√pairs — Bartlett's 1/√pairs for
+/// independent values —, pairs), None without a pair or without variance.
+pub fn lag1_correlation(series: &[Vec<f64>]) -> Option<(f64, f64, usize)> {
+    let all: Vec<f64> = series.iter().flatten().copied().collect();
+    let pairs: usize = series.iter().map(|s| s.len().saturating_sub(1)).sum();
+    if pairs == 0 {
+        return None;
+    }
+    let m = all.iter().sum::<f64>() / all.len() as f64;
+    let var = all.iter().map(|x| (x - m).powi(2)).sum::<f64>() / all.len() as f64;
+    if var.is_nan() || var <= 0.0 {
+        return None;
+    }
+    let cov = series
+        .iter()
+        .flat_map(|s| s.windows(2).map(|w| (w[0] - m) * (w[1] - m)))
+        .sum::<f64>()
+        / pairs as f64;
+    let r = cov / var;
+    Some((r, (1.0 - r * r).max(0.0) / (pairs as f64).sqrt(), pairs))
+}
+
 /// Means of `y` binned in `x` on `edges` (bin convention of [`super::bins`]): returns
 /// (geometric bin centres, mean of y per bin — NaN when empty, number of points per bin).
 /// Points with x outside the edges or non-finite y are ignored. Used for N·e(λ).
@@ -66,6 +91,33 @@ pub fn window_mean(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lag1_correlation_of_independent_and_of_persistent_series() {
+        let mut rng = crate::rng::stream(5, crate::rng::Purpose::Other, 0);
+        use rand::Rng as _;
+        let noise: Vec<Vec<f64>> = (0..8)
+            .map(|_| (0..50).map(|_| rng.random::<f64>()).collect())
+            .collect();
+        let (r, se, pairs) = lag1_correlation(&noise).unwrap();
+        assert_eq!(pairs, 8 * 49);
+        assert!(r.abs() < 4.0 * se, "{r} ± {se}");
+        // an AR(1) series with coefficient 0.8
+        let mut x = 0.0;
+        let ar: Vec<Vec<f64>> = (0..8)
+            .map(|_| {
+                (0..200)
+                    .map(|_| {
+                        x = 0.8 * x + rng.random::<f64>() - 0.5;
+                        x
+                    })
+                    .collect()
+            })
+            .collect();
+        let (r, se, _) = lag1_correlation(&ar).unwrap();
+        assert!((r - 0.8).abs() < 0.1 && se < 0.05, "{r} ± {se}");
+        assert!(lag1_correlation(&[vec![1.0], vec![2.0]]).is_none());
+    }
 
     #[test]
     fn means_binned_and_windowed() {

@@ -5,22 +5,51 @@
 //! Particles are stored internally in spatial order, each position beside its size, so that
 //! neighbours sit close in memory; the accessors return them in the caller's order.
 
-use rand::Rng as _;
+use rand::{Rng as _, RngCore as _};
 
 use super::SwapOptions;
 use super::diagnostics::MoveStats;
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
-use crate::models::PairPotential;
+use crate::models::lanes::{Lanes, Plain4};
+use crate::models::{LANES, PairPotential};
 use crate::neighbours::MovableCells;
 use crate::rng::Rng;
 
-/// A particle's position and size side by side (one cache line per neighbour in the loops).
+/// A particle's position and size side by side in four f64 (32 bytes, aligned): the position
+/// in `v[..D]`, the size in `v[3]` (`v[2]` is 0 in 2D). The pair kernels load four sites and
+/// transpose them into coordinate and size lanes.
 #[derive(Clone, Copy, Debug)]
-#[repr(C)]
-pub(super) struct Site<const D: usize> {
-    pub(super) x: [f64; D],
-    pub(super) s: f64,
+#[repr(C, align(32))]
+pub(super) struct Site {
+    pub(super) v: [f64; 4],
+}
+
+impl Site {
+    #[inline(always)]
+    fn new<const D: usize>(x: &[f64; D], s: f64) -> Self {
+        let mut v = [0.0; 4];
+        v[..D].copy_from_slice(x);
+        v[3] = s;
+        Site { v }
+    }
+
+    /// The position.
+    #[inline(always)]
+    pub(super) fn x<const D: usize>(&self) -> [f64; D] {
+        std::array::from_fn(|k| self.v[k])
+    }
+
+    /// The size.
+    #[inline(always)]
+    pub(super) fn s(&self) -> f64 {
+        self.v[3]
+    }
+
+    #[inline(always)]
+    fn set_x<const D: usize>(&mut self, x: &[f64; D]) {
+        self.v[..D].copy_from_slice(x);
+    }
 }
 
 /// The Monte Carlo state: positions, sizes, neighbour lists and the running energy.
@@ -30,11 +59,22 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pot: &'p P,
     pub(super) simbox: SimBox<D>,
     half: [f64; D],
-    pub(super) site: Vec<Site<D>>,
+    /// 1/L per direction.
+    inv_len: [f64; D],
+    /// Number of particles.
+    pub(super) n: usize,
+    /// The particles' sites, then one sentinel far from everything (index n): list slots
+    /// past a particle's entries hold n, so that the kernels read whole blocks of four.
+    pub(super) site: Vec<Site>,
     /// Internal index of each of the caller's particles.
     inverse: Vec<u32>,
-    /// (R(s_i) + 2h)², the squared reference distance beyond which i's partners cannot interact.
+    /// R(s_i), the largest reach of particle i with any partner size.
+    reach: Vec<f64>,
+    /// (R(s_i) + 2h)², the squared reference distance beyond which i's partners cannot interact
+    /// (with a relative margin of 10⁻⁶ over the f32 list distances).
     bound2: Vec<f64>,
+    /// r_list² less that margin: bounds below it are covered by the lists.
+    list_bound2: f64,
     pub(super) refp: Vec<[f64; D]>,
     disp: Vec<[f64; D]>,
     h: f64,
@@ -42,21 +82,38 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pub(super) r_list: f64,
     pub(super) cells: MovableCells<D>,
     pub(super) cap: usize,
-    /// Neighbour indices, `cap` slots per particle, sorted by reference distance.
+    /// Neighbour indices, `cap` slots per particle, sorted by reference distance; at least
+    /// [`PAD`] slots after a particle's entries hold the sentinel n.
     pub(super) nbr: Vec<u32>,
     /// Squared reference distances of the entries of `nbr` (rounded up).
     pub(super) nd: Vec<f32>,
     pub(super) cnt: Vec<u32>,
     pub(super) scratch: Vec<(f32, u32)>,
+    /// `slot[i]`: the rank of particle i's size in `sorted`; `holder[k]`: the particle at rank k.
+    slot: Vec<u32>,
+    holder: Vec<u32>,
+    /// The ranks `win[k].0..win[k].1` hold the sizes within the swap window of `sorted[k]`
+    /// (rank k itself included).
+    win: Vec<(u32, u32)>,
     beta: f64,
     delta: f64,
-    p_swap: f64,
+    /// Swap probability as a threshold on 32 random bits.
+    p_swap32: u64,
     energy: f64,
     rng: Rng,
     pub(super) stats: MoveStats,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// The sentinel site's coordinates: its distance to anything is NaN (∞ − ∞ in the nearest
+/// image), which every cutoff mask rejects, so the pair energy of padding lanes and skipped
+/// partners is 0 without a branch.
+const FAR: f64 = f64::INFINITY;
+
+/// Sentinel slots kept after every particle's list entries (a block of four read from the
+/// last entry reaches three slots past it).
+pub(super) const PAD: usize = LANES - 1;
 
 /// An accepted move farther than this fraction of h from the reference renews the reference.
 const REREF: f64 = 0.9;
@@ -77,8 +134,13 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 "Monte Carlo needs at least 2 particles with one size each".into(),
             ));
         }
-        if positions.len() >= NONE as usize {
+        if positions.len() >= NONE as usize - 1 {
             return Err(Error::Invalid("too many particles".into()));
+        }
+        if D > 3 {
+            return Err(Error::Invalid(
+                "Monte Carlo runs in 2 or 3 dimensions".into(),
+            ));
         }
         let smax = sizes.iter().copied().fold(0.0, f64::max);
         let smin = sizes.iter().copied().fold(f64::INFINITY, f64::min);
@@ -102,24 +164,29 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let pos: Vec<[f64; D]> = order.iter().map(|&o| wrapped[o as usize]).collect();
         let sizes: Vec<f64> = order.iter().map(|&o| sizes[o as usize]).collect();
         let half = std::array::from_fn(|k| 0.5 * simbox.lengths[k]);
+        let inv_len = std::array::from_fn(|k| 1.0 / simbox.lengths[k]);
         let cells = MovableCells::new(&simbox, r_list, &pos);
-        let bound2 = sizes
+        let reach: Vec<f64> = sizes
             .iter()
-            .map(|&s| {
-                let b = pot.reach_bound(s, smin, smax).min(r_max) + 2.0 * h;
-                b * b * (1.0 + 1e-6)
-            })
+            .map(|&s| pot.reach_bound(s, smin, smax).min(r_max))
             .collect();
+        let bound2 = reach.iter().map(|&r| margin2(r + 2.0 * h)).collect();
+        let (slot, holder, win) = size_ranks(&sizes, opt.swap_window);
         let mut mc = Self {
             pot,
             simbox,
             half,
+            inv_len,
+            n: pos.len(),
             site: pos
                 .iter()
                 .zip(&sizes)
-                .map(|(&x, &s)| Site { x, s })
+                .map(|(x, &s)| Site::new(x, s))
+                .chain(std::iter::once(Site::new(&[FAR; D], 1.0)))
                 .collect(),
+            reach,
             bound2,
+            list_bound2: r_list * r_list * (1.0 - 1e-6),
             inverse,
             refp: pos.clone(),
             disp: vec![[0.0; D]; pos.len()],
@@ -132,9 +199,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             nd: Vec::new(),
             cnt: Vec::new(),
             scratch: Vec::new(),
+            slot,
+            holder,
+            win,
             beta: 1.0 / opt.temperature,
             delta: opt.initial_delta,
-            p_swap: opt.swap_probability,
+            p_swap32: (opt.swap_probability * 4_294_967_296.0).round() as u64,
             energy: 0.0,
             rng,
             stats: MoveStats::default(),
@@ -160,10 +230,60 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         r2
     }
 
-    /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's list at position `x` (skipping `skip`),
-    /// scanning entries up to squared reference distance `bound2`.
+    /// The minimum-image squared distances from `x` to four partners whose coordinates are
+    /// the lanes `col[..D]`, branch-free: d − L·round(d/L) per direction (the nearest image;
+    /// [`Self::dist2`] picks the same one except at exactly half a box, beyond every reach).
     #[inline(always)]
-    fn local_energy2(
+    fn dist2_lanes<V: Lanes>(&self, x: &[f64; D], col: &[V; 4]) -> V {
+        let mut r2 = V::splat(0.0);
+        for k in 0..D {
+            let d = col[k] - V::splat(x[k]);
+            let d = d - V::splat(self.simbox.lengths[k]) * (d * V::splat(self.inv_len[k])).round();
+            r2 = r2 + d * d;
+        }
+        r2
+    }
+
+    /// The sites of the four partners `idx`, transposed into lanes: coordinates in `[..D]`,
+    /// sizes in `[3]`; with `SKIP`, partner `skip` is replaced by the sentinel.
+    #[inline(always)]
+    fn block<V: Lanes, const SKIP: bool>(&self, idx: &[u32], skip: u32) -> [V; 4] {
+        let sentinel = self.n as u32;
+        let site = |l: usize| {
+            let j = if SKIP && idx[l] == skip {
+                sentinel
+            } else {
+                idx[l]
+            };
+            debug_assert!(j as usize <= self.n);
+            // SAFETY: list slots hold particle indices or the sentinel n, and `site` has n + 1
+            // entries (the lists' invariant, kept by `lists`)
+            unsafe { &self.site.get_unchecked(j as usize).v }
+        };
+        V::transpose([site(0), site(1), site(2), site(3)])
+    }
+
+    /// The first slot of i's list and the number of its entries within squared reference
+    /// distance `bound2` (the candidates); the kernels read them in blocks of four, the slots
+    /// past the candidates being farther entries (zero energy) or the sentinel.
+    #[inline(always)]
+    fn candidates(&self, i: usize, bound2: f64) -> (usize, usize) {
+        let base = i * self.cap;
+        let n = self.cnt[i] as usize;
+        let m = self.nd[base..base + n].partition_point(|&d| d as f64 <= bound2);
+        (base, m)
+    }
+
+    /// The list slots of the blocks of four from `base` covering `m` candidates.
+    #[inline(always)]
+    fn slots(&self, base: usize, m: usize) -> &[u32] {
+        &self.nbr[base..base + m.div_ceil(LANES) * LANES]
+    }
+
+    /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's candidates within `bound2` at position
+    /// `x`, partner `skip` left out (a size swap).
+    #[inline(always)]
+    fn local_energy2<V: Lanes>(
         &self,
         i: usize,
         x: &[f64; D],
@@ -171,98 +291,116 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         sb: f64,
         skip: u32,
         bound2: f64,
-    ) -> (f64, f64) {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
-        let (mut ea, mut eb) = (0.0, 0.0);
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
-            }
-            if j == skip {
-                continue;
-            }
-            let sj = &self.site[j as usize];
-            let r2 = self.dist2(x, &sj.x);
-            ea += self.pot.energy_r2(r2, sa, sj.s);
-            eb += self.pot.energy_r2(r2, sb, sj.s);
-        }
-        (ea, eb)
+    ) -> (f64, f64, usize) {
+        let (base, m) = self.candidates(i, bound2);
+        let slots = self.slots(base, m);
+        let (ea, eb) = self.pot.sum_lanes_sizes(
+            slots.len() / LANES,
+            sa,
+            sb,
+            #[inline(always)]
+            |b| {
+                let col = self.block::<V, true>(&slots[b * LANES..b * LANES + LANES], skip);
+                (self.dist2_lanes(x, &col), col[3])
+            },
+        );
+        (ea.sum(), eb.sum(), m)
     }
 
-    /// Σ_j u(r_ij) over i's list at position `x`.
+    /// Σ_j u(r_ij) over i's candidates at position `x`.
     #[inline(always)]
-    fn local_energy(&self, i: usize, x: &[f64; D]) -> f64 {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
-        let s = self.site[i].s;
-        let bound2 = self.bound2[i];
-        let mut e = 0.0;
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
-            }
-            let sj = &self.site[j as usize];
-            e += self.pot.energy_r2(self.dist2(x, &sj.x), s, sj.s);
-        }
-        e
+    fn local_energy<V: Lanes>(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
+        let (base, m) = self.candidates(i, self.bound2[i]);
+        let slots = self.slots(base, m);
+        let e = self.pot.sum_lanes(
+            slots.len() / LANES,
+            self.site[i].s(),
+            #[inline(always)]
+            |b| {
+                let col = self.block::<V, false>(&slots[b * LANES..b * LANES + LANES], NONE);
+                (self.dist2_lanes(x, &col), col[3])
+            },
+        );
+        (e.sum(), m)
     }
 
-    /// Σ_j u(r_ij) over i's list at positions `a` and `b` (one pass over the neighbours).
+    /// Σ_j u(r_ij) over i's candidates within `bound2` at positions `a` and `b` (one pass over
+    /// the neighbours).
     #[inline(always)]
-    fn local_energy_move(&self, i: usize, a: &[f64; D], b: &[f64; D]) -> (f64, f64) {
-        let base = i * self.cap;
-        let n = self.cnt[i] as usize;
-        let (list, nd) = (&self.nbr[base..base + n], &self.nd[base..base + n]);
-        let s = self.site[i].s;
-        let bound2 = self.bound2[i];
-        let (mut ea, mut eb) = (0.0, 0.0);
-        for (&j, &d) in list.iter().zip(nd) {
-            if d as f64 > bound2 {
-                break;
-            }
-            let sj = &self.site[j as usize];
-            let (ua, ub) =
-                self.pot
-                    .energy_r2_twice(self.dist2(a, &sj.x), self.dist2(b, &sj.x), s, sj.s);
-            ea += ua;
-            eb += ub;
-        }
-        (ea, eb)
+    fn local_energy_move<V: Lanes>(
+        &self,
+        i: usize,
+        a: &[f64; D],
+        b: &[f64; D],
+        bound2: f64,
+    ) -> (f64, f64, usize) {
+        let (base, m) = self.candidates(i, bound2);
+        let slots = self.slots(base, m);
+        let (ea, eb) = self.pot.sum_lanes_moved(
+            slots.len() / LANES,
+            self.site[i].s(),
+            #[inline(always)]
+            |k| {
+                let col = self.block::<V, false>(&slots[k * LANES..k * LANES + LANES], NONE);
+                (self.dist2_lanes(a, &col), self.dist2_lanes(b, &col), col[3])
+            },
+        );
+        (ea.sum(), eb.sum(), m)
     }
 
     /// Energy of particle `i` moved to `x` farther than h from its reference, from the grid.
-    fn far_energy(&self, i: usize, x: &[f64; D]) -> f64 {
-        let s = self.site[i].s;
+    fn far_energy(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
+        let s = self.site[i].s();
         let c = self.cells.index(&self.simbox, x);
         let mut e = 0.0;
+        let mut pairs = 0;
         for &cc in self.cells.stencil(c) {
             for &j in self.cells.members(cc as usize) {
                 let j = j as usize;
                 if j != i {
                     let sj = &self.site[j];
-                    e += self.pot.energy_r2(self.dist2(x, &sj.x), s, sj.s);
+                    e += self.pot.energy_r2(self.dist2(x, &sj.x()), s, sj.s());
+                    pairs += 1;
                 }
             }
         }
-        e
+        (e, pairs)
     }
 
-    /// One displacement attempt of a random particle.
-    #[inline]
-    fn displacement(&mut self) {
+    /// A uniform integer in `0..n` (n ≥ 1) from the 32 random bits `x`, exactly uniform
+    /// (Lemire's multiply-and-reject; a rejection draws again).
+    #[inline(always)]
+    fn below(&mut self, x: u32, n: u32) -> u32 {
+        let mut m = x as u64 * n as u64;
+        if (m as u32) < n {
+            let t = n.wrapping_neg() % n;
+            while (m as u32) < t {
+                m = (self.rng.next_u32() as u64) * n as u64;
+            }
+        }
+        (m >> 32) as u32
+    }
+
+    /// One displacement attempt of a random particle; `x` is 32 random bits.
+    #[inline(always)]
+    fn displacement<V: Lanes>(&mut self, x: u32) {
         self.stats.displacement_attempts += 1;
-        let n = self.site.len();
-        let i = self.rng.random_range(0..n);
-        let old = self.site[i].x;
-        let mut x = old;
+        let n = self.n as u32;
+        let i = self.below(x, n) as usize;
+        let old = self.site[i].x::<D>();
+        // the D step components from one 64-bit draw, `bits` bits each, on the grid
+        // (2m + 1)/2^bits − 1 (m = 0..2^bits − 1), which is exactly symmetric about 0
+        let bits = (64 / D).min(32) as u32;
+        let scale = 2.0 / (1u64 << bits) as f64;
+        let mut r = self.rng.next_u64();
+        let mut p = old;
         let mut step = [0.0; D];
         for k in 0..D {
-            step[k] = self.delta * (2.0 * self.rng.random::<f64>() - 1.0);
+            let m = r & ((1u64 << bits) - 1);
+            r >>= bits;
+            step[k] = self.delta * ((m as f64 + 0.5) * scale - 1.0);
             let l = self.simbox.lengths[k];
-            let mut v = x[k] + step[k];
+            let mut v = p[k] + step[k];
             if v >= l {
                 v -= l;
             } else if v < 0.0 {
@@ -271,50 +409,83 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             if v >= l {
                 v = 0.0;
             }
-            x[k] = v;
+            p[k] = v;
         }
-        let far = self.dist2(&x, &self.refp[i]) >= self.h * self.h;
+        // a trial within h of the reference is covered by the candidates within R + 2h; one
+        // at distance d > h by those within R + h + d, as long as that stays inside the list
+        // radius r_list = r_max + 2h (all but the largest particles); else the grid
+        let dn2 = self.dist2(&p, &self.refp[i]);
+        let beyond = dn2 >= self.h * self.h;
+        let bound2 = if beyond {
+            margin2(self.reach[i] + self.h + dn2.sqrt())
+        } else {
+            self.bound2[i]
+        };
+        let far = beyond && bound2 >= self.list_bound2;
         let (e_old, e_new) = if far {
             self.stats.far_trials += 1;
-            (self.local_energy(i, &old), self.far_energy(i, &x))
+            let (eo, a) = self.local_energy::<V>(i, &old);
+            let (en, b) = self.far_energy(i, &p);
+            self.stats.pair_evaluations += (a + b) as u64;
+            (eo, en)
         } else {
-            self.local_energy_move(i, &old, &x)
+            let (eo, en, a) = self.local_energy_move::<V>(i, &old, &p, bound2);
+            self.stats.pair_evaluations += 2 * a as u64;
+            (eo, en)
         };
         let de = e_new - e_old;
         if self.metropolis(de) {
             self.stats.displacement_accepted += 1;
-            self.site[i].x = x;
+            self.site[i].set_x(&p);
             for k in 0..D {
                 self.disp[i][k] += step[k];
             }
             self.energy += de;
-            if far || self.dist2(&x, &self.refp[i]) > self.reref2 {
+            if beyond || dn2 > self.reref2 {
                 self.update_reference(i);
             }
         }
     }
 
-    /// One size-swap attempt between two random particles.
-    #[inline]
-    fn swap(&mut self) {
+    /// One size-swap attempt: i uniform, then j uniform among the other particles whose size
+    /// lies within the swap window of i's; `x` is 32 random bits.
+    ///
+    /// The number of candidates c(λ) depends only on i's size λ (the multiset of sizes is
+    /// conserved), so the pair {i, j} with sizes (a, b) is proposed with probability
+    /// (1/c(a) + 1/c(b))/N (i first or j first), and the reverse swap, from sizes (b, a), with
+    /// the same probability: the proposal is symmetric and plain Metropolis is exact.
+    #[inline(always)]
+    fn swap<V: Lanes>(&mut self, x: u32) {
         self.stats.swap_attempts += 1;
-        let n = self.site.len();
-        let i = self.rng.random_range(0..n);
-        let mut j = self.rng.random_range(0..n - 1);
-        if j >= i {
-            j += 1;
+        let n = self.n as u32;
+        let i = self.below(x, n) as usize;
+        let ki = self.slot[i];
+        let (lo, hi) = self.win[ki as usize];
+        let c = hi - lo - 1;
+        if c == 0 {
+            return;
         }
-        let (si, sj) = (self.site[i].s, self.site[j].s);
+        let r = self.rng.next_u32();
+        let mut kj = lo + self.below(r, c);
+        if kj >= ki {
+            kj += 1;
+        }
+        let j = self.holder[kj as usize] as usize;
+        let (si, sj) = (self.site[i].s(), self.site[j].s());
         let b = self.bound2[i].max(self.bound2[j]);
-        let (xi, xj) = (self.site[i].x, self.site[j].x);
-        let (ei_old, ei_new) = self.local_energy2(i, &xi, si, sj, j as u32, b);
-        let (ej_old, ej_new) = self.local_energy2(j, &xj, sj, si, i as u32, b);
+        let (xi, xj) = (self.site[i].x::<D>(), self.site[j].x::<D>());
+        let (ei_old, ei_new, a) = self.local_energy2::<V>(i, &xi, si, sj, j as u32, b);
+        let (ej_old, ej_new, bb) = self.local_energy2::<V>(j, &xj, sj, si, i as u32, b);
+        self.stats.pair_evaluations += 2 * (a + bb) as u64;
         let de = (ei_new + ej_new) - (ei_old + ej_old);
         if self.metropolis(de) {
             self.stats.swap_accepted += 1;
-            self.site[i].s = sj;
-            self.site[j].s = si;
+            self.site[i].v[3] = sj;
+            self.site[j].v[3] = si;
             self.bound2.swap(i, j);
+            self.reach.swap(i, j);
+            self.slot.swap(i, j);
+            self.holder.swap(ki as usize, kj as usize);
             self.energy += de;
         }
     }
@@ -325,20 +496,57 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     }
 
     /// One attempt: a swap with probability `swap_probability`, else a displacement.
-    #[inline]
     pub fn attempt(&mut self) {
-        if self.p_swap > 0.0 && self.rng.random::<f64>() < self.p_swap {
-            self.swap();
+        self.attempt_inline::<Plain4>();
+    }
+
+    #[inline(always)]
+    fn attempt_inline<V: Lanes>(&mut self) {
+        // one 64-bit draw picks the kind of move (high half) and the particle (low half)
+        let r = self.rng.next_u64();
+        if (r >> 32) < self.p_swap32 {
+            self.swap::<V>(r as u32);
         } else {
-            self.displacement();
+            self.displacement::<V>(r as u32);
         }
     }
 
     /// One sweep: N attempts.
+    ///
+    /// On x86-64 CPUs with AVX2 the pair kernels run on AVX registers (four pairs per
+    /// instruction, [`crate::models::lanes`]); the arithmetic is the same IEEE operations in
+    /// the same order (no fused multiply-add), so the chain is bitwise identical with and
+    /// without it.
     pub fn sweep(&mut self) {
-        for _ in 0..self.site.len() {
-            self.attempt();
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above
+            unsafe { self.sweep_avx2() };
+            return;
         }
+        self.sweep_plain();
+    }
+
+    /// [`Self::sweep`] compiled for AVX2, with the AVX lanes.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn sweep_avx2(&mut self) {
+        for _ in 0..self.n {
+            self.attempt_inline::<crate::models::lanes::Avx4>();
+        }
+    }
+
+    /// [`Self::sweep`] for the baseline instruction set, with plain lanes.
+    fn sweep_plain(&mut self) {
+        for _ in 0..self.n {
+            self.attempt_inline::<Plain4>();
+        }
+    }
+
+    /// [`Self::sweep`] without the AVX2 path (tests that both give the same chain).
+    #[doc(hidden)]
+    pub fn sweep_baseline(&mut self) {
+        self.sweep_plain();
     }
 
     /// The running (incrementally updated) total energy.
@@ -349,13 +557,15 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     /// The total energy recomputed from scratch over the neighbour lists.
     pub fn total_energy(&self) -> f64 {
         let mut e = 0.0;
-        for (i, si) in self.site.iter().enumerate() {
+        for (i, si) in self.site[..self.n].iter().enumerate() {
             let base = i * self.cap;
             for &j in &self.nbr[base..base + self.cnt[i] as usize] {
                 let j = j as usize;
                 if j > i {
                     let sj = &self.site[j];
-                    e += self.pot.energy_r2(self.dist2(&si.x, &sj.x), si.s, sj.s);
+                    e += self
+                        .pot
+                        .energy_r2(self.dist2(&si.x(), &sj.x()), si.s(), sj.s());
                 }
             }
         }
@@ -372,18 +582,23 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
 
     /// Current positions (wrapped into the box), in the caller's particle order.
     pub fn positions(&self) -> impl ExactSizeIterator<Item = [f64; D]> + '_ {
-        self.inverse.iter().map(|&k| self.site[k as usize].x)
+        self.inverse.iter().map(|&k| self.site[k as usize].x())
     }
 
     /// Current sizes, in the caller's particle order.
     pub fn sizes(&self) -> impl ExactSizeIterator<Item = f64> + '_ {
-        self.inverse.iter().map(|&k| self.site[k as usize].s)
+        self.inverse.iter().map(|&k| self.site[k as usize].s())
     }
 
     /// Cumulative (unwrapped) displacement of every particle since the start, in the caller's
     /// particle order.
     pub fn displacements(&self) -> impl ExactSizeIterator<Item = [f64; D]> + '_ {
         self.inverse.iter().map(|&k| self.disp[k as usize])
+    }
+
+    /// Sets every cumulative displacement to zero (a new origin for the self-overlap).
+    pub fn reset_displacements(&mut self) {
+        self.disp.fill([0.0; D]);
     }
 
     /// Move and list statistics so far.
@@ -399,7 +614,7 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     /// Mean number of neighbour-list entries a displacement scans (pair evaluations per trial
     /// position), over the current sizes.
     pub fn mean_candidates(&self) -> f64 {
-        let total: usize = (0..self.site.len())
+        let total: usize = (0..self.n)
             .map(|i| {
                 let base = i * self.cap;
                 self.nd[base..base + self.cnt[i] as usize]
@@ -408,7 +623,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                     .count()
             })
             .sum();
-        total as f64 / self.site.len() as f64
+        total as f64 / self.n as f64
+    }
+
+    /// The half-skin h of the lists (the requested one, thinner in a small box).
+    pub fn half_skin(&self) -> f64 {
+        self.h
     }
 
     /// Sets δ (capped so that a trial never leaves the half-box).
@@ -416,4 +636,37 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let cap = 0.25 * self.simbox.min_length();
         self.delta = delta.clamp(1e-5, cap);
     }
+}
+
+/// b² with a relative margin of 10⁻⁶, larger than the rounding of the f32 list distances.
+#[inline(always)]
+fn margin2(b: f64) -> f64 {
+    b * b * (1.0 + 1e-6)
+}
+
+/// The rank of each particle's size and the particle at each rank (sizes in increasing
+/// order, ties by index), and for each rank the ranks whose sizes differ from its own by less
+/// than `window` (itself included): a contiguous range, the same for equal sizes.
+#[allow(clippy::type_complexity)]
+fn size_ranks(sizes: &[f64], window: f64) -> (Vec<u32>, Vec<u32>, Vec<(u32, u32)>) {
+    let mut holder: Vec<u32> = (0..sizes.len() as u32).collect();
+    holder.sort_by(|&a, &b| {
+        sizes[a as usize]
+            .total_cmp(&sizes[b as usize])
+            .then(a.cmp(&b))
+    });
+    let mut slot = vec![0u32; sizes.len()];
+    for (k, &i) in holder.iter().enumerate() {
+        slot[i as usize] = k as u32;
+    }
+    let sorted: Vec<f64> = holder.iter().map(|&i| sizes[i as usize]).collect();
+    let win = sorted
+        .iter()
+        .map(|&s| {
+            let lo = sorted.partition_point(|&t| s - t >= window);
+            let hi = sorted.partition_point(|&t| t - s < window);
+            (lo as u32, hi as u32)
+        })
+        .collect();
+    (slot, holder, win)
 }

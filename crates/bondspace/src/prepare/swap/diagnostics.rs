@@ -9,7 +9,7 @@ use super::{SwapMc, SwapOptions};
 use crate::models::PairPotential;
 
 /// Counts of attempted and accepted moves, and of neighbour-list work.
-#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct MoveStats {
     /// Displacement attempts.
     pub displacement_attempts: u64,
@@ -25,11 +25,13 @@ pub struct MoveStats {
     pub reference_updates: u64,
     /// Full neighbour-list rebuilds.
     pub rebuilds: u64,
+    /// Pair energies evaluated (both positions of a displacement, both sizes of a swap).
+    pub pair_evaluations: u64,
 }
 
 impl MoveStats {
     /// The counts of `self` minus those of `o` (an earlier snapshot).
-    pub(super) fn minus(&self, o: &MoveStats) -> MoveStats {
+    pub fn minus(&self, o: &MoveStats) -> MoveStats {
         MoveStats {
             displacement_attempts: self.displacement_attempts - o.displacement_attempts,
             displacement_accepted: self.displacement_accepted - o.displacement_accepted,
@@ -38,6 +40,21 @@ impl MoveStats {
             far_trials: self.far_trials - o.far_trials,
             reference_updates: self.reference_updates - o.reference_updates,
             rebuilds: self.rebuilds - o.rebuilds,
+            pair_evaluations: self.pair_evaluations - o.pair_evaluations,
+        }
+    }
+
+    /// The counts of `self` plus those of `o`.
+    pub fn plus(&self, o: &MoveStats) -> MoveStats {
+        MoveStats {
+            displacement_attempts: self.displacement_attempts + o.displacement_attempts,
+            displacement_accepted: self.displacement_accepted + o.displacement_accepted,
+            swap_attempts: self.swap_attempts + o.swap_attempts,
+            swap_accepted: self.swap_accepted + o.swap_accepted,
+            far_trials: self.far_trials + o.far_trials,
+            reference_updates: self.reference_updates + o.reference_updates,
+            rebuilds: self.rebuilds + o.rebuilds,
+            pair_evaluations: self.pair_evaluations + o.pair_evaluations,
         }
     }
 
@@ -48,6 +65,14 @@ impl MoveStats {
     /// Acceptance rate of displacements.
     pub fn displacement_acceptance(&self) -> f64 {
         Self::ratio(self.displacement_accepted, self.displacement_attempts)
+    }
+
+    /// Pair energies evaluated per attempted move.
+    pub fn pair_evaluations_per_attempt(&self) -> f64 {
+        Self::ratio(
+            self.pair_evaluations,
+            self.displacement_attempts + self.swap_attempts,
+        )
     }
 
     /// Acceptance rate of swaps.
@@ -77,8 +102,14 @@ pub struct McReport {
     pub attempts_per_second: f64,
     /// Move and neighbour-list counts after tuning.
     pub stats: MoveStats,
-    /// Mean neighbour entries scanned per trial position at the end (pair evaluations).
+    /// Pair energies evaluated per attempted move after tuning (a displacement evaluates each
+    /// candidate at the old and the new position, a swap each candidate of both particles
+    /// with both sizes).
     pub pair_evaluations_per_trial: f64,
+    /// Half-width of the swap window |λ_i − λ_j| (∞: any two particles; JSON null).
+    pub swap_window: f64,
+    /// Half-skin h of the neighbour lists actually used.
+    pub half_skin: f64,
     /// Sweep number (from the end of tuning) of each trace point.
     pub trace_sweeps: Vec<u64>,
     /// Energy per particle at each trace point.
@@ -136,8 +167,10 @@ pub(super) struct RunSummary {
     pub stats: MoveStats,
     /// Attempted moves per second over the whole run.
     pub attempts_per_second: f64,
-    /// Mean neighbour entries scanned per trial position at the end.
+    /// Pair evaluations per attempted move after tuning.
     pub pair_evaluations_per_trial: f64,
+    /// The half-skin of the lists.
+    pub half_skin: f64,
 }
 
 impl<const D: usize> Trace<D> {
@@ -231,6 +264,8 @@ impl<const D: usize> Trace<D> {
             attempts_per_second: run.attempts_per_second,
             stats: run.stats,
             pair_evaluations_per_trial: run.pair_evaluations_per_trial,
+            swap_window: opt.swap_window,
+            half_skin: run.half_skin,
             trace_sweeps,
             energy_per_particle: energy,
             size_autocorrelation: corr,
@@ -247,7 +282,7 @@ impl<const D: usize> Trace<D> {
 }
 
 /// Linear trend of the last half of `trace` from 10 block means: (total change, t statistic).
-fn drift_last_half(trace: &[f64]) -> (f64, f64) {
+pub(super) fn drift_last_half(trace: &[f64]) -> (f64, f64) {
     let half = &trace[trace.len() / 2..];
     let nb = 10usize;
     if half.len() < nb {

@@ -5,12 +5,17 @@
 //! reach over all sizes, so the lists survive size swaps unchanged). While every particle stays
 //! within h of its reference position, every interacting pair is in the lists. A particle that
 //! strays farther than h gets a new reference and its list alone is rebuilt from a cell grid
-//! of reference positions (local update, O(neighbourhood) instead of O(N)); a trial position
-//! beyond h is evaluated from the cell grid directly. Lists are symmetric and kept in a flat
-//! array with a fixed capacity per particle, sorted by reference distance: no allocation in the
-//! move loop.
+//! of reference positions (local update, O(neighbourhood) instead of O(N)). A trial position
+//! at distance d > h from its reference is still covered by the list entries within
+//! R + h + d (R the particle's largest reach) as long as that is below r_list, which holds
+//! for all but the largest particles; only beyond it is the trial evaluated from the cell grid.
+//! Lists are symmetric and kept in a flat array with a fixed capacity per particle, sorted by
+//! reference distance, and every list is followed by at least three slots holding the
+//! sentinel index N (a site whose distance to anything is NaN), so that the pair kernels read
+//! whole blocks of four: no allocation and no branch on the list's end in the move loop.
 
 use super::SwapMc;
+use super::chain::PAD;
 use crate::models::PairPotential;
 use crate::neighbours::MovableCells;
 
@@ -25,9 +30,9 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
     /// Rebuilds every list from scratch with the current positions as references.
     pub(super) fn rebuild(&mut self) {
         self.stats.rebuilds += 1;
-        let n = self.site.len();
+        let n = self.n;
         for (r, s) in self.refp.iter_mut().zip(&self.site) {
-            *r = s.x;
+            *r = s.x();
         }
         self.cells = MovableCells::new(&self.simbox, self.r_list, &self.refp);
         let rl2 = self.r_list * self.r_list;
@@ -45,8 +50,8 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
             list.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         }
         let most = lists.iter().map(Vec::len).max().unwrap_or(0);
-        self.cap = self.cap.max(most + most / 2 + 16);
-        self.nbr = vec![0; n * self.cap];
+        self.cap = self.cap.max(most + most / 2 + 16 + PAD);
+        self.nbr = vec![n as u32; n * self.cap];
         self.nd = vec![0.0; n * self.cap];
         self.cnt = vec![0; n];
         for (i, list) in lists.iter().enumerate() {
@@ -58,11 +63,12 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         }
     }
 
-    /// Inserts `(d, j)` into i's sorted list; false if it is full.
+    /// Inserts `(d, j)` into i's sorted list; false if it is full (fewer than [`PAD`] slots
+    /// would remain after it).
     #[inline]
     fn insert(&mut self, i: usize, d: f32, j: u32) -> bool {
         let (cap, n) = (self.cap, self.cnt[i] as usize);
-        if n >= cap {
+        if n + 1 + PAD > cap {
             return false;
         }
         let base = i * cap;
@@ -75,7 +81,7 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         true
     }
 
-    /// Removes `j` from i's list, keeping the order.
+    /// Removes `j` from i's list, keeping the order (the freed slot gets the sentinel).
     #[inline]
     fn remove(&mut self, i: usize, j: u32) {
         let (cap, n) = (self.cap, self.cnt[i] as usize);
@@ -83,6 +89,7 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         if let Some(k) = self.nbr[base..base + n].iter().position(|&x| x == j) {
             self.nd.copy_within(base + k + 1..base + n, base + k);
             self.nbr.copy_within(base + k + 1..base + n, base + k);
+            self.nbr[base + n - 1] = self.n as u32;
             self.cnt[i] -= 1;
         }
     }
@@ -97,7 +104,7 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
             self.remove(j, i as u32);
         }
         self.cnt[i] = 0;
-        let p = self.site[i].x;
+        let p = self.site[i].x::<D>();
         self.refp[i] = p;
         self.cells.relocate(&self.simbox, i, &p);
         let rl2 = self.r_list * self.r_list;
@@ -113,12 +120,13 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
             }
         }
         scratch.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let mut overflow = scratch.len() > cap;
+        let mut overflow = scratch.len() + PAD > cap;
         if !overflow {
             for (k, &(d, j)) in scratch.iter().enumerate() {
                 self.nbr[i * cap + k] = j;
                 self.nd[i * cap + k] = d;
             }
+            self.nbr[i * cap + scratch.len()..(i + 1) * cap].fill(self.n as u32);
             self.cnt[i] = scratch.len() as u32;
             for &(d, j) in &scratch {
                 overflow |= !self.insert(j as usize, d, i as u32);

@@ -3,25 +3,34 @@
 //! measured relaxation times).
 //!
 //! Each sweep is N attempts. With probability `swap_probability` (0.2) an attempt exchanges the
-//! sizes of two random particles, otherwise it displaces one random particle uniformly in a
-//! cube of half-width δ; both are accepted with the Metropolis rule. δ is tuned during a
-//! burn-in (the first `tune_fraction` of the sweeps) towards 40 % acceptance and then frozen,
-//! so the production part is a proper Markov chain with fixed proposals.
+//! sizes of a random particle i and a particle j drawn uniformly among those whose size lies
+//! within `swap_window` of i's (∞: any other particle; the proposal is symmetric, see
+//! `chain`), otherwise it displaces one random particle uniformly in a cube of half-width δ;
+//! both are accepted with the Metropolis rule. Pair energies are summed in blocks of four
+//! partners by a branch-free kernel ([`crate::models::PairPotential::sum_lanes`]) written once
+//! over [`crate::models::Lanes`] and run on AVX registers where the CPU has AVX2 (bitwise the
+//! same chain either way). δ is tuned during a burn-in (the first `tune_fraction` of the
+//! sweeps) towards 40 % acceptance and then frozen, so the production part is a proper Markov
+//! chain with fixed proposals.
 //!
 //! The chain depends only on the configuration and the random stream, so the same seed gives
 //! bitwise-identical output whatever the thread count (parallelism is over samples).
 //!
 //! This module owns the options ([`SwapOptions`]) and the driver ([`swap_monte_carlo`]: tuning,
-//! production, recording); the chain itself (state and moves) is [`SwapMc`] in `chain`, its
-//! per-particle neighbour lists are maintained in `lists`, and the report with its traces and
-//! equilibration tests ([`McReport`]) is built in `diagnostics`.
+//! production, recording) of one fixed-length run; long chains that equilibrate by their own
+//! checks and yield snapshots, resumably, are [`sampler`]. The chain itself (state and moves)
+//! is [`SwapMc`] in `chain`, its per-particle neighbour lists are maintained in `lists`, and
+//! the report with its traces and equilibration tests ([`McReport`]) is built in
+//! `diagnostics`.
 
 mod chain;
 mod diagnostics;
 mod lists;
+pub mod sampler;
 
 pub use chain::SwapMc;
 pub use diagnostics::{McReport, MoveStats, OVERLAP_CUTOFF};
+pub use sampler::{Chain, ChainOptions, ChainState, Event, Snapshot, SnapshotReport};
 
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
@@ -44,9 +53,17 @@ pub struct SwapOptions {
     pub initial_delta: f64,
     /// Half-skin h of the neighbour lists.
     pub half_skin: f64,
+    /// Swaps only exchange sizes closer than this, |λ_i − λ_j| < w (∞: any two particles).
+    pub swap_window: f64,
     /// Number of points in the recorded traces.
     pub records: usize,
 }
+
+/// Default half-skin h of the neighbour lists (measured: the README's SWAP section).
+pub const DEFAULT_HALF_SKIN: f64 = 0.3;
+
+/// Default swap window (measured: the README's SWAP section).
+pub const DEFAULT_SWAP_WINDOW: f64 = f64::INFINITY;
 
 /// Fewest sweeps spent tuning δ.
 pub const MIN_TUNE_SWEEPS: u64 = 20;
@@ -60,7 +77,8 @@ impl SwapOptions {
             tune_fraction: 0.1,
             swap_probability: 0.2,
             initial_delta: 0.1,
-            half_skin: 0.4,
+            half_skin: DEFAULT_HALF_SKIN,
+            swap_window: DEFAULT_SWAP_WINDOW,
             records: 200,
         }
     }
@@ -91,6 +109,12 @@ impl SwapOptions {
         }
         if !(self.initial_delta > 0.0 && self.half_skin > 0.0) {
             return Err(Error::Invalid("δ and the skin must be positive".into()));
+        }
+        if self.swap_window.is_nan() || self.swap_window <= 0.0 {
+            return Err(Error::Invalid(format!(
+                "swap window {} must be positive (∞ for any two particles)",
+                self.swap_window
+            )));
         }
         Ok(())
     }
@@ -168,7 +192,8 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
             delta: mc.delta(),
             stats,
             attempts_per_second: total_attempts / elapsed.max(1e-9),
-            pair_evaluations_per_trial: mc.mean_candidates(),
+            pair_evaluations_per_trial: stats.pair_evaluations_per_attempt(),
+            half_skin: mc.half_skin(),
         },
     ))
 }
