@@ -145,6 +145,8 @@ fn main() -> ExitCode {
         Err(status) => return status,
     };
     progress::set_quiet(cli.quiet);
+    // dense results bitwise the same for any thread count
+    bondspace::spectra::fix_dense_parallelism();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -606,3 +606,63 @@ fn messages_are_short_and_clear() {
     let o = bondspace(&["spectrum", s(&g), "--no-such-flag"]);
     assert_input_error(&o, &["--no-such-flag", "--help"]);
 }
+
+/// Defect 10: `dense`, `explicit` and `--participation` give the same bytes with 1 and 2
+/// threads (and 3).
+#[test]
+fn dense_results_do_not_depend_on_the_thread_count() {
+    let g = tmp("threads-glass.xyz");
+    let o = bondspace(&[
+        "prepare",
+        "ipl",
+        "--dim",
+        "3",
+        "-n",
+        "200",
+        "--seed",
+        "4",
+        "-o",
+        s(&g),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = |threads: &str, method: &str| -> Vec<(String, Vec<u8>)> {
+        let out = tmp(&format!("threads-{method}-{threads}"));
+        let mut args = vec![
+            "spectrum",
+            s(&g),
+            "-o",
+            s(&out),
+            "--method",
+            method,
+            "--quiet",
+        ];
+        if method == "dense" {
+            args.push("--participation");
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_bondspace"))
+            .args(&args)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        [
+            "bond_spectrum.npy",
+            "hessian_spectrum.npy",
+            "participation.npz",
+        ]
+        .iter()
+        .filter(|f| out.join(f).exists())
+        .map(|f| (f.to_string(), std::fs::read(out.join(f)).unwrap()))
+        .collect()
+    };
+    for method in ["dense", "explicit"] {
+        let one = run("1", method);
+        assert!(one.len() >= 2);
+        for threads in ["2", "3"] {
+            assert!(
+                run(threads, method) == one,
+                "{method}: {threads} threads differ from 1"
+            );
+        }
+    }
+}

@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 pub use crate::geometry::{SimBox, nearest};
 use crate::models::Model;
 
+/// The factor of [`Configuration::force_resolution`] over κ ε L_max.
+pub const FORCE_RESOLUTION_FACTOR: f64 = 4.0;
+
 /// A configuration of `N` particles in `D` dimensions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Configuration<const D: usize> {
@@ -82,6 +85,18 @@ impl<const D: usize> Configuration<D> {
     /// Mean interparticle distance a₀ = (V/N)^{1/d}.
     pub fn a0(&self) -> f64 {
         (self.simbox.volume() / self.len() as f64).powf(1.0 / D as f64)
+    }
+
+    /// The smallest max |F_i| that double-precision positions in this box resolve:
+    /// [`FORCE_RESOLUTION_FACTOR`] × κ × ε × L_max, with κ the model's stiffness scale at the
+    /// mean size and ε = 2⁻⁵² (a coordinate near L_max is known to ε L_max, and moving a
+    /// particle by that much changes its force by about κ ε L_max). Minimisers stall there
+    /// (measured: 0.9–1.3 κ ε L on harmonic packings), so force balance is checked against
+    /// max(tol × f_typ, this): it matters only near jamming, where f_typ ∝ p vanishes.
+    pub fn force_resolution(&self) -> f64 {
+        let mean = self.sizes.iter().sum::<f64>() / self.len().max(1) as f64;
+        let l = self.simbox.lengths.iter().copied().fold(0.0, f64::max);
+        FORCE_RESOLUTION_FACTOR * self.model.stiffness_scale(mean) * f64::EPSILON * l
     }
 
     /// Wraps every position into the box.

@@ -53,9 +53,13 @@ pub enum Error {
     /// pair force.
     #[error(
         "the configuration is not force-balanced: max force {max_force:.3e} exceeds \
-         {tolerance:e} × the typical pair force {typical_force:.3e}"
+         {tolerance:e} × the typical pair force {typical_force:.3e} (and the resolution of \
+         its positions, {resolution:.3e})"
     )]
     NotBalanced {
+        /// The smallest max force its double-precision positions resolve
+        /// ([`crate::config::Configuration::force_resolution`]).
+        resolution: f64,
         /// max_i |F_i|.
         max_force: f64,
         /// The relative tolerance.

@@ -35,6 +35,10 @@ pub struct State {
     pub max_force: f64,
     /// Mean |u′| over bonds (the typical pair force that tolerances are relative to).
     pub typical_pair_force: f64,
+    /// The smallest max |F_i| its double-precision positions resolve
+    /// ([`Configuration::force_resolution`]): force balance is max |F_i| ≤ max(tol × typical
+    /// pair force, this).
+    pub force_resolution: f64,
     /// Number of bonds (interacting pairs).
     pub n_bonds: usize,
     /// Mean bonds per particle 2N_b/N.
@@ -126,6 +130,7 @@ pub fn state<const D: usize>(cfg: &Configuration<D>) -> Result<State> {
         pressure: t.pressure(D, v),
         max_force,
         typical_pair_force: typical_pair_force(cfg, &t),
+        force_resolution: cfg.force_resolution(),
         n_bonds: bonds.len(),
         bonds_per_particle: 2.0 * bonds.len() as f64 / n as f64,
         n_rattlers,

@@ -72,3 +72,37 @@ fn same_seed_same_configuration() {
     assert_eq!(a, b);
     assert_ne!(a.positions, c.positions);
 }
+
+/// Near jamming (issue 19): packings at p = 1e-5 (2D) and 1e-4 (3D) reach the pressure, are
+/// balanced to max(1e-10 f_typ, the resolution of their positions), and the analysis accepts
+/// them as balanced.
+#[test]
+fn harmonic_packings_near_jamming() {
+    fn check<const D: usize>(n: usize, p: f64, seed: u64) {
+        let opt = HarmonicOptions {
+            pressure: p,
+            ..Default::default()
+        };
+        let start = std::time::Instant::now();
+        let c = prepare::harmonic_packing::<D>(n, &opt, seed, &hidden()).unwrap();
+        let s = state::state(&c).unwrap();
+        assert!((s.pressure / p - 1.0).abs() < 1e-6, "{s:?}");
+        let l = c.simbox.lengths.iter().copied().fold(0.0, f64::max);
+        assert_eq!(s.force_resolution, 4.0 * f64::EPSILON * l);
+        assert!(
+            s.max_force <= (1e-10 * s.typical_pair_force).max(s.force_resolution),
+            "{s:?}"
+        );
+        assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+        let opt = bondspace::results::Options {
+            positive_modulus: false,
+            ..Default::default()
+        };
+        match bondspace::results::analyse(&c, &opt) {
+            Ok(_) | Err(bondspace::Error::Unstable(_)) => {}
+            Err(e) => panic!("D = {D}, p = {p}: {e}"),
+        }
+    }
+    check::<2>(100, 1e-5, 1);
+    check::<3>(100, 1e-4, 2);
+}

@@ -32,6 +32,7 @@ pub fn run(path: &Path, json: bool, read: &InputArgs) -> anyhow::Result<()> {
     println!("pressure            {}", st.pressure);
     println!("max force           {:e}", st.max_force);
     println!("typical pair force  {}", st.typical_pair_force);
+    println!("force resolution    {:e}", st.force_resolution);
     println!("bonds               {}", st.n_bonds);
     println!("bonds / particle    {}", st.bonds_per_particle);
     println!("rattlers            {}", st.n_rattlers);

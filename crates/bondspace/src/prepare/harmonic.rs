@@ -1,11 +1,21 @@
 //! Harmonic-sphere packings at a target pressure (paper App. B).
 //!
 //! 50:50 radii 0.5 and 0.7 start at random positions at a packing fraction a little above
-//! jamming; at each outer step the energy is minimised at fixed box (FIRE, then CG) and the
-//! packing fraction φ is updated by a safeguarded secant step on p(φ) − p*, rescaling the box
-//! and positions affinely, until |p/p* − 1| is below the tolerance with the forces balanced.
+//! jamming; at each outer step the energy is minimised at fixed box (FIRE 2.0 to the force
+//! tolerance: CG's line search stalls near jamming, where the curvature jumps as contacts form
+//! and break) and the packing fraction φ is updated by a safeguarded secant step on p(φ) − p*,
+//! rescaling the box and positions affinely, until |p/p* − 1| is below the tolerance with the
+//! forces balanced.
+//!
+//! Near jamming (p → 0) the typical pair force f_typ ∝ p vanishes with the forces, so the
+//! relative tolerance tol × f_typ is used only down to the resolution of double-precision
+//! positions ([`crate::config::Configuration::force_resolution`], 4 k ε L): at p = 1e-6 a
+//! packing is balanced to about 1e-8 f_typ, the most its coordinates can hold. The slope
+//! dp/dφ of the secant comes from states at least 1e-6 φ apart (p ∝ φ − φ_J near jamming, so
+//! it stays good for the last tiny corrections, which a slope between two nearly equal φ,
+//! dominated by the tightening of the minimisation, does not).
 
-use super::{QuenchOptions, finalize, quench};
+use super::{QuenchOptions, finalize, quench_above};
 use crate::config::Configuration;
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
@@ -117,25 +127,38 @@ pub fn harmonic_packing_sample<const D: usize>(
         cfg.species[i] = if i < n_small { "A" } else { "B" }.into();
     }
     let target = opt.pressure;
-    // (φ, p) history of force-balanced states for the secant step.
-    let mut below: Option<(f64, f64)> = None; // largest φ with p < p*
-    let mut above: Option<(f64, f64)> = None; // smallest φ with p > p*
-    let mut last: Option<(f64, f64)> = None;
+    // The last force-balanced state at p ≥ p* (φ, p, positions, box): a decompression that
+    // unjams the packing restarts from it with a smaller step, since a packing decompressed
+    // below jamming and compressed again is another packing (it jams elsewhere).
+    let mut above: Option<(f64, f64, Vec<[f64; D]>, SimBox<D>)> = None;
+    let mut step_scale = 1.0f64;
+    let mut restored = false;
+    let mut compress = 1.0f64;
+    let mut anchor: Option<(f64, f64)> = None; // the last jammed state far enough for a slope
+    let mut slope: Option<f64> = None;
     let mut iterations = 0;
     // Far from the target pressure a loose force tolerance is enough to steer φ; it tightens
-    // with the pressure error and is the requested one on the final step.
+    // with the pressure error and is the requested one on the final step. Near jamming it is
+    // also at most 0.01 p*/k: the softest modes have stiffness ∝ p, so a state at force
+    // tolerance r f_typ (f_typ ∝ p) lies ~r from its minimum, and r must stay far below the
+    // overlaps (∝ p/k) for its pressure to be that of the minimum.
+    let loose = (1e-5f64).min(1e-2 * target / opt.model.k);
     let mut err = 1.0f64;
     for step in 0..opt.max_steps {
         let rel_tol = if err < opt.pressure_tol {
             opt.quench.rel_tol
         } else {
-            opt.quench.rel_tol.max((1e-3 * err).min(1e-5))
+            opt.quench.rel_tol.max((1e-3 * err).min(loose))
         };
+        // FIRE to the tolerance itself: near jamming CG's line search stalls on the
+        // curvature jumps at contacts (measured at p = 1e-5: stuck at 6e-11 relative)
         let q = QuenchOptions {
             rel_tol,
-            ..opt.quench
+            fire_factor: 1.0,
         };
-        let rep = quench(&mut cfg, &q, progress)?;
+        // (a state far below p* has unjammed: no need to relax it to the tolerance)
+        let floor = (err >= opt.pressure_tol).then_some(1e-2 * target);
+        let rep = quench_above(&mut cfg, &q, floor, progress)?;
         iterations += rep.iterations;
         let (t, _) = crate::state::forces(&cfg)?;
         let p = t.pressure(D, cfg.simbox.volume());
@@ -158,37 +181,67 @@ pub fn harmonic_packing_sample<const D: usize>(
                     detail: format!("pressure {} drifted after wrapping", st.pressure),
                 });
             }
+            // wrapping a particle into the box rounds its coordinates (x + L): at the force
+            // resolution that can unbalance it by a hair, so polish the wrapped positions
+            if st.max_force > (opt.quench.rel_tol * st.typical_pair_force).max(st.force_resolution)
+            {
+                continue;
+            }
             return Ok(cfg);
         }
-        if p < target {
-            if below.is_none_or(|(b, _)| phi > b) {
-                below = Some((phi, p));
-            }
-        } else if above.is_none_or(|(a, _)| phi < a) {
-            above = Some((phi, p));
+        // jammed: a pressure above 1 % of p* (the quench of a state that unjams stops there;
+        // an unjammed minimum's residual pressure is ≈ 1e-12 at p* = 1e-6)
+        let jammed = p > 1e-2 * target;
+        if p >= target && above.as_ref().is_none_or(|a| phi < a.0) {
+            above = Some((phi, p, cfg.positions.clone(), cfg.simbox));
+            restored = false;
         }
-        // Secant on p(φ) using the last two points with p > 0, else a fixed compression step.
-        let mut next = match last {
-            Some((phi_old, p_old)) if p > 0.0 && p_old > 0.0 && phi != phi_old => {
-                let slope = (p - p_old) / (phi - phi_old);
-                if slope > 0.0 {
-                    phi + (target - p) / slope
-                } else {
-                    phi * if p < target { 1.01 } else { 0.99 }
+        // The slope dp/dφ from two jammed states at least 1e-6 φ apart: closer ones differ
+        // mostly by the tightened minimisation, not by the compression. Near jamming
+        // p ∝ φ − φ_J, so an earlier slope stays good for the last, tiny corrections.
+        if jammed {
+            match anchor {
+                Some((phi_a, p_a)) if (phi - phi_a).abs() > 1e-6 * phi => {
+                    if (p - p_a) / (phi - phi_a) > 0.0 {
+                        slope = Some((p - p_a) / (phi - phi_a));
+                    }
+                    anchor = Some((phi, p));
                 }
+                None => anchor = Some((phi, p)),
+                _ => {}
             }
-            _ if p <= 0.0 => phi * 1.02,
-            // first guess: p grows about linearly with φ − φ_J at slope ~ 4k
-            _ => phi + (target - p) / (4.0 * opt.model.k),
-        };
-        // Safeguards: stay inside the bracket and move at most 3 % per step.
-        next = next.clamp(phi * 0.97, phi * 1.03);
-        if let (Some((b, _)), Some((a, _))) = (below, above)
-            && (next <= b || next >= a)
-        {
-            next = 0.5 * (a + b);
         }
-        last = Some((phi, p));
+        let s = slope.unwrap_or(4.0 * opt.model.k); // first guess: p ≈ 4k (φ − φ_J)
+        let mut next = if jammed {
+            let dphi = (target - p) / s;
+            // a decompression that kept the packing jammed may grow again
+            let scaled = step_scale;
+            step_scale = (2.0 * step_scale).min(1.0);
+            phi + if dphi < 0.0 { scaled * dphi } else { dphi }
+        } else if let Some((a, p_a, positions, simbox)) = above.as_ref().filter(|_| !restored) {
+            // unjammed by the decompression: back to the last jammed state with a quarter of
+            // the step, once (a state that unjams again is marginal: the search goes on from
+            // the unjammed one, which jams again a little higher)
+            restored = true;
+            step_scale *= 0.25; // (doubled by each jammed step that follows)
+            let dphi = step_scale * (target - p_a) / s;
+            cfg.positions.clone_from(positions);
+            cfg.simbox = *simbox;
+            anchor = Some((*a, *p_a));
+            phi = *a;
+            phi + dphi
+        } else {
+            // unjammed: compress, twice as far each time, from about p*/slope
+            above = None;
+            step_scale = 1.0;
+            compress *= 2.0;
+            phi + compress * target / s
+        };
+        if jammed {
+            compress = 1.0;
+        }
+        // at most 3 % per step
+        next = next.clamp(phi * 0.97, phi * 1.03);
         let factor = (phi / next).powf(1.0 / D as f64);
         cfg.scale(factor);
         phi = next;

@@ -22,6 +22,11 @@ pub trait Objective {
     fn force_tolerance(&self) -> f64;
     /// Largest displacement of one particle allowed in one step.
     fn max_step(&self) -> f64;
+    /// True when the last evaluated point is good enough whatever its forces (the minimisers
+    /// then stop as converged); never by default.
+    fn stop_early(&self) -> bool {
+        false
+    }
 }
 
 /// Largest per-block Euclidean norm of `v`.
@@ -126,7 +131,7 @@ pub fn fire(
     let (mut n_pos, mut n_neg) = (0usize, 0usize);
     for it in 0..opt.max_iter {
         let fmax = max_block_norm(&g, block);
-        if fmax <= opt.tolerance_factor * obj.force_tolerance() {
+        if fmax <= opt.tolerance_factor * obj.force_tolerance() || obj.stop_early() {
             return Ok(MinimizeReport {
                 iterations: it,
                 evaluations: evals,
@@ -244,7 +249,7 @@ pub fn conjugate_gradient(
     let mut stalls = 0;
     for it in 0..opt.max_iter {
         let fmax = max_block_norm(&g, block);
-        if fmax <= obj.force_tolerance() {
+        if fmax <= obj.force_tolerance() || obj.stop_early() {
             return Ok(MinimizeReport {
                 iterations: it,
                 evaluations: evals,

@@ -3,7 +3,9 @@
 //!
 //! Tolerances: a configuration is force-balanced when max_i |F_i| ≤ `rel_tol` × the typical
 //! pair force, defined as the mean |u′(r)| over its bonds (the model's natural force scale if
-//! it has none). The default `rel_tol` is [`DEFAULT_REL_TOL`] = 1e-10.
+//! it has none), or when max_i |F_i| is below the resolution of double-precision positions
+//! ([`Configuration::force_resolution`]; it matters only near jamming). The default `rel_tol`
+//! is [`DEFAULT_REL_TOL`] = 1e-10.
 
 pub mod minimize;
 pub mod swap;
@@ -97,9 +99,22 @@ pub fn quench<const D: usize>(
     opt: &QuenchOptions,
     progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
+    quench_above(cfg, opt, None, progress)
+}
+
+/// [`quench`], stopped early (as converged) once the virial pressure falls below
+/// `min_pressure`: a packing search only needs to know that such a state has unjammed, and
+/// relaxing its vanishing overlaps to the force tolerance takes the longest.
+pub(crate) fn quench_above<const D: usize>(
+    cfg: &mut Configuration<D>,
+    opt: &QuenchOptions,
+    min_pressure: Option<f64>,
+    progress: &dyn crate::progress::Progress,
+) -> Result<MinimizeReport> {
     let omega = omega_max(cfg);
     let mean = cfg.sizes.iter().sum::<f64>() / cfg.len().max(1) as f64;
     let fallback = cfg.model.force_scale(mean);
+    let floor = cfg.force_resolution();
     let Configuration {
         simbox,
         positions,
@@ -107,7 +122,7 @@ pub fn quench<const D: usize>(
         model,
         ..
     } = cfg;
-    with_potential!(&*model, p => quench_with(p, *simbox, positions, sizes, omega, fallback, opt, progress))
+    with_potential!(&*model, p => quench_with(p, *simbox, positions, sizes, omega, (fallback, floor, min_pressure), opt, progress))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -117,11 +132,13 @@ fn quench_with<const D: usize, P: PairPotential>(
     positions: &mut [[f64; D]],
     sizes: &[f64],
     omega: f64,
-    fallback: f64,
+    (fallback, floor, min_pressure): (f64, f64, Option<f64>),
     opt: &QuenchOptions,
     progress: &dyn crate::progress::Progress,
 ) -> Result<MinimizeReport> {
-    let mut sys = system::ParticleSystem::new(p, simbox, positions, sizes, opt.rel_tol, fallback)?;
+    let mut sys =
+        system::ParticleSystem::new(p, simbox, positions, sizes, opt.rel_tol, fallback, floor)?;
+    sys.stop_below_pressure(min_pressure);
     let x = positions.as_flattened_mut();
     let mut fo = FireOptions::for_frequency(omega);
     fo.tolerance_factor = opt.fire_factor;

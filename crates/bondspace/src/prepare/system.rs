@@ -18,12 +18,15 @@ pub struct ParticleSystem<'a, const D: usize, P: PairPotential> {
     totals: eval::Totals,
     rel_tol: f64,
     fallback_force: f64,
+    force_floor: f64,
+    min_pressure: Option<f64>,
     max_step: f64,
 }
 
 impl<'a, const D: usize, P: PairPotential> ParticleSystem<'a, D, P> {
     /// A system at `positions`; the force tolerance is `rel_tol` × the mean |u′| over bonds
-    /// (or × `fallback_force` when there are no bonds).
+    /// (or × `fallback_force` when there are no bonds), and never below `force_floor` (the
+    /// resolution of double-precision positions, [`crate::config::Configuration::force_resolution`]).
     pub fn new(
         pot: &'a P,
         simbox: SimBox<D>,
@@ -31,6 +34,7 @@ impl<'a, const D: usize, P: PairPotential> ParticleSystem<'a, D, P> {
         sizes: &'a [f64],
         rel_tol: f64,
         fallback_force: f64,
+        force_floor: f64,
     ) -> Result<Self> {
         let a0 = (simbox.volume() / positions.len().max(1) as f64).powf(1.0 / D as f64);
         let list = VerletList::new(pot, &simbox, positions, sizes, 0.3 * a0)?;
@@ -44,8 +48,16 @@ impl<'a, const D: usize, P: PairPotential> ParticleSystem<'a, D, P> {
             totals: eval::Totals::default(),
             rel_tol,
             fallback_force,
+            force_floor,
+            min_pressure: None,
             max_step: 0.1 * a0,
         })
+    }
+
+    /// Makes the minimisers stop (as converged) once the virial pressure of the last
+    /// evaluation is below `p` (`None`: never).
+    pub fn stop_below_pressure(&mut self, p: Option<f64>) {
+        self.min_pressure = p;
     }
 
     /// Totals of the last evaluation.
@@ -87,10 +99,15 @@ impl<const D: usize, P: PairPotential> Objective for ParticleSystem<'_, D, P> {
             .mean_pair_force()
             .filter(|f| *f > 0.0)
             .unwrap_or(self.fallback_force);
-        self.rel_tol * scale
+        (self.rel_tol * scale).max(self.force_floor)
     }
 
     fn max_step(&self) -> f64 {
         self.max_step
+    }
+
+    fn stop_early(&self) -> bool {
+        self.min_pressure
+            .is_some_and(|p| self.totals.pressure(D, self.simbox.volume()) < p)
     }
 }

@@ -185,12 +185,13 @@ fn analyse_impl<const D: usize>(
     // (state refuses non-finite energies and forces: coincident particles)
     let st = crate::state::state(cfg)?;
     if let Some(tol) = opt.force_tolerance
-        && st.max_force > tol * st.typical_pair_force
+        && st.max_force > (tol * st.typical_pair_force).max(st.force_resolution)
     {
         return Err(Error::NotBalanced {
             max_force: st.max_force,
             tolerance: tol,
             typical_force: st.typical_pair_force,
+            resolution: st.force_resolution,
         });
     }
     let net = Network::new(cfg)?;
@@ -219,7 +220,9 @@ fn analyse_impl<const D: usize>(
     if !(g > 0.0 && scales.lambda_0.is_finite())
         && (opt.positive_modulus || opt.method == Method::Slicing)
     {
-        let why = if st.max_force > DEFAULT_BALANCE_TOL * st.typical_pair_force {
+        let why = if st.max_force
+            > (DEFAULT_BALANCE_TOL * st.typical_pair_force).max(st.force_resolution)
+        {
             " (it is not force-balanced, and G assumes force balance)"
         } else {
             ""
