@@ -13,7 +13,7 @@ use bondspace::progress::SILENT;
 
 /// Small, fast chain options: a 2D liquid of 64 at T = 4 relaxes in tens of sweeps.
 fn options() -> ChainOptions {
-    let mut o = ChainOptions::new(4.0, 64, 600);
+    let mut o = ChainOptions::new(4.0, 64, 4000);
     o.tune_sweeps = 20;
     o.block_sweeps = 25;
     o.trace_every = 1;

@@ -206,7 +206,7 @@ fn swap_detailed_balance(window: f64) {
 fn mean_energy(
     cfg: &Configuration<2>,
     t: f64,
-    p_swap: f64,
+    (p_swap, window): (f64, f64),
     seed: u64,
     burn: usize,
     sweeps: usize,
@@ -214,6 +214,7 @@ fn mean_energy(
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(t, 1);
     opt.swap_probability = p_swap;
+    opt.swap_window = window;
     let mut mc = chain(&pot, cfg, &opt, seed);
     mc.set_delta(0.12);
     for _ in 0..burn {
@@ -238,12 +239,18 @@ fn mean_energy(
 
 /// Mean e/N over independent chains (each from its own random liquid) and its standard error
 /// from the chain-to-chain scatter, so that slow correlations cannot hide in the error bar.
-fn ensemble_energy(n: usize, t: f64, p_swap: f64, chains: u64) -> (f64, f64) {
+fn ensemble_energy(n: usize, t: f64, (p_swap, window): (f64, f64), chains: u64) -> (f64, f64) {
     let m: Vec<f64> = (0..chains)
         .map(|k| {
             let cfg = liquid::<2>(n, 100 + k);
-            let seed = 7 + k + if p_swap > 0.0 { 1000 } else { 0 };
-            mean_energy(&cfg, t, p_swap, seed, 3000, 3000).0
+            let arm = if p_swap == 0.0 {
+                0
+            } else if window.is_finite() {
+                2000
+            } else {
+                1000
+            };
+            mean_energy(&cfg, t, (p_swap, window), 7 + k + arm, 3000, 3000).0
         })
         .collect();
     let k = chains as f64;
@@ -257,13 +264,21 @@ fn swaps_do_not_bias_the_high_temperature_ensemble() {
     // T = 5: a liquid in which plain displacements equilibrate the size arrangement within
     // the run (at T = 2 the no-swap chains of this polydisperse model still differ from one
     // another after 6000 sweeps, i.e. they are not equilibrated, so they cannot test bias)
-    let (m1, e1) = ensemble_energy(80, 5.0, 0.2, 12);
-    let (m0, e0) = ensemble_energy(80, 5.0, 0.0, 12);
+    let (m1, e1) = ensemble_energy(80, 5.0, (0.2, f64::INFINITY), 12);
+    let (m0, e0) = ensemble_energy(80, 5.0, (0.0, f64::INFINITY), 12);
     let se = (e1 * e1 + e0 * e0).sqrt();
     assert!(se > 0.0 && se < 0.01 * m1.abs(), "{m1} ± {e1}, {m0} ± {e0}");
     assert!(
         (m1 - m0).abs() < 4.0 * se,
         "with swaps {m1} ± {e1}, without {m0} ± {e0}"
+    );
+    // nor do swaps restricted to a narrow size window (a proposal that were not symmetric
+    // would bias the energy; a narrow window only slows the size relaxation)
+    let (mw, ew) = ensemble_energy(80, 5.0, (0.5, 0.1), 12);
+    let se = (ew * ew + e0 * e0).sqrt();
+    assert!(
+        (mw - m0).abs() < 4.0 * se,
+        "with swaps in a window of 0.1 {mw} ± {ew}, without {m0} ± {e0}"
     );
 }
 

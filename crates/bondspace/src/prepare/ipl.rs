@@ -232,9 +232,10 @@ pub fn ipl_liquid_start<const D: usize>(
 }
 
 /// Default cap on the equilibration of a chain at parent temperature `tp` (sweeps, tuning
-/// included): twice [`default_sweeps`]; a chain normally passes its checks long before.
+/// included): ten times [`default_sweeps`] (5 × 10⁵ at Tp = 0.45; the README has the sweeps
+/// chains of N = 2000 actually needed).
 pub fn default_max_equilibration(tp: f64) -> u64 {
-    2 * default_sweeps(tp)
+    10 * default_sweeps(tp)
 }
 
 /// The glass of a chain's snapshot: `template` (the chain's box, model and metadata) with the

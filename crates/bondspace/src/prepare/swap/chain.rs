@@ -324,14 +324,14 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         (e.sum(), m)
     }
 
-    /// Σ_j u(r_ij) over i's candidates within `bound2` at positions `a` and `b` (one pass over
-    /// the neighbours).
+    /// Σ_j u(r_ij) over i's candidates within `bound2` at positions `a` and `a + step` (one
+    /// pass over the neighbours).
     #[inline(always)]
     fn local_energy_move<V: Lanes>(
         &self,
         i: usize,
         a: &[f64; D],
-        b: &[f64; D],
+        step: &[f64; D],
         bound2: f64,
     ) -> (f64, f64, usize) {
         let (base, m) = self.candidates(i, bound2);
@@ -342,10 +342,32 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             #[inline(always)]
             |k| {
                 let col = self.block::<V, false>(&slots[k * LANES..k * LANES + LANES], NONE);
-                (self.dist2_lanes(a, &col), self.dist2_lanes(b, &col), col[3])
+                self.dist2_lanes_moved(a, step, &col)
             },
         );
         (ea.sum(), eb.sum(), m)
+    }
+
+    /// The squared nearest-image distances from `x` and from `x + step` to four partners
+    /// (lanes `col[..D]`) with sizes `col[3]`: the second difference is the first one less
+    /// the step (the nearest image of a neighbour does not change in one step), which saves
+    /// its nearest-image arithmetic.
+    #[inline(always)]
+    fn dist2_lanes_moved<V: Lanes>(
+        &self,
+        x: &[f64; D],
+        step: &[f64; D],
+        col: &[V; 4],
+    ) -> (V, V, V) {
+        let (mut ra, mut rb) = (V::splat(0.0), V::splat(0.0));
+        for k in 0..D {
+            let d = col[k] - V::splat(x[k]);
+            let d = d - V::splat(self.simbox.lengths[k]) * (d * V::splat(self.inv_len[k])).round();
+            let e = d - V::splat(step[k]);
+            ra = ra + d * d;
+            rb = rb + e * e;
+        }
+        (ra, rb, col[3])
     }
 
     /// Energy of particle `i` moved to `x` farther than h from its reference, from the grid.
@@ -429,7 +451,7 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             self.stats.pair_evaluations += (a + b) as u64;
             (eo, en)
         } else {
-            let (eo, en, a) = self.local_energy_move::<V>(i, &old, &p, bound2);
+            let (eo, en, a) = self.local_energy_move::<V>(i, &old, &step, bound2);
             self.stats.pair_evaluations += 2 * a as u64;
             (eo, en)
         };

@@ -1,8 +1,10 @@
 //! Samples drawn from long SWAP chains ([`Chain`]).
 //!
-//! A chain tunes δ, then equilibrates until its checks pass — the self-overlap Q and the size
-//! autocorrelation C have decayed below 1/e, the run since tuning is at least four relaxation
-//! times long, and the energy per particle does not drift over its last half — and then
+//! A chain tunes δ, then equilibrates until its checks pass — the self-overlap Q has decayed
+//! below 1/e at least [`MIN_OVERLAP_RELAXATIONS`] times and the size autocorrelation C at
+//! least [`MIN_SIZE_RELAXATIONS`] times, the run since tuning lasts at least
+//! [`RUN_PER_TAU`] times the latest relaxation time of Q and [`RUN_PER_SIZE_TAU`] times that
+//! of C, and the energy per particle does not drift over its last half — and then
 //! yields a snapshot every k·τ sweeps ([`ChainOptions::spacing`]), τ the relaxation time of Q
 //! measured on the fly: Q and C are measured from a reference time that is reset to the
 //! present whenever they fall below 1/e, so that every such interval is one measured
@@ -27,6 +29,16 @@ use crate::error::{Error, Result};
 use crate::geometry::SimBox;
 use crate::models::{PairPotential, fmt_f64};
 use crate::rng::{Purpose, substream};
+
+/// Relaxations of Q (each a decay below 1/e from the previous one) before a chain may sample.
+pub const MIN_OVERLAP_RELAXATIONS: usize = 3;
+/// Relaxations of C before a chain may sample.
+pub const MIN_SIZE_RELAXATIONS: usize = 2;
+/// The run since tuning must last this many times the latest relaxation time of Q …
+pub const RUN_PER_TAU: u64 = 10;
+/// … and this many times the latest relaxation time of C (the slower of the two): a chain
+/// that is still ageing has relaxation times that keep growing, and does not pass.
+pub const RUN_PER_SIZE_TAU: u64 = 3;
 
 /// Default spacing k of the snapshots, in relaxation times τ of the self-overlap.
 pub const DEFAULT_SPACING: f64 = 2.0;
@@ -638,9 +650,11 @@ impl<'p, const D: usize, P: PairPotential> Chain<'p, D, P> {
         let run = s.sweep - tune;
         let (drift, drift_t) = drift_last_half(&s.trace.energy_per_particle);
         let tau_last = s.overlap_relaxations.last().map(|r| r.length);
-        let pass = s.overlap_relaxations.len() >= 2
-            && !s.size_relaxations.is_empty()
-            && tau_last.is_some_and(|t| run >= 4 * t)
+        let tau_size_last = s.size_relaxations.last().map(|r| r.length);
+        let pass = s.overlap_relaxations.len() >= MIN_OVERLAP_RELAXATIONS
+            && s.size_relaxations.len() >= MIN_SIZE_RELAXATIONS
+            && tau_last.is_some_and(|t| run >= RUN_PER_TAU * t)
+            && tau_size_last.is_some_and(|t| run >= RUN_PER_SIZE_TAU * t)
             && drift_t.abs() <= 3.0;
         let capped = s.sweep >= self.opt.max_equilibration_sweeps;
         if !(pass || capped) {
