@@ -448,9 +448,10 @@ from ovito.io import import_file
 import numpy as np
 p = import_file({f:?})
 d = p.compute()
-# OVITO 3.17 marks a cell 2D only for pos:R:2 columns, which ASE refuses: a 2D file has
-# pbc="T T F" and z = 0 (README: one click, or cell_.is2D = True, makes it 2D in OVITO)
+# OVITO calls a cell 2D when no column maps to Position.Z: a 2D file's lowercase properties key
+# (before Properties, which ASE reads) names the third position column z
 assert tuple(d.cell.pbc) == ((True, True, False) if {dim} == 2 else (True, True, True)), d.cell.pbc
+assert d.cell.is2D == ({dim} == 2), d.cell.is2D
 if {dim} == 2:
     assert np.all(np.asarray(d.particles.positions)[:, 2] == 0)
 r = np.asarray(d.particles["Radius"])
@@ -465,4 +466,27 @@ print(model, d.particles.count)
         );
         py(&python, &script);
     }
+    // The modes of a 2D glass: one frame per mode, imported as 2D, with the mode's vectors.
+    let (f2, _) = files
+        .iter()
+        .find(|(f, d)| *d == 2 && s(f).contains("harm"))
+        .unwrap();
+    let dir = tmp("ovito-modes2");
+    ok(&["spectrum", s(f2), "-o", s(&dir), "--modes", "2", "--quiet"]);
+    let script = format!(
+        r#"
+from ovito.io import import_file
+import numpy as np
+p = import_file({m:?})
+assert p.source.num_frames == 2, p.source.num_frames
+d = p.compute(1)
+assert d.cell.is2D
+names = list(d.particles.keys())
+assert "D" in names and "F" in names, names
+assert np.asarray(d.particles["D"]).shape[0] == d.particles.count
+print(names)
+"#,
+        m = s(&dir.join("modes.xyz"))
+    );
+    py(&python, &script);
 }

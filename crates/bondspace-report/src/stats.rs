@@ -23,8 +23,8 @@ use bondspace::prepare::Temperature;
 use bondspace::results::SampleRecord;
 use bondspace::stats::{
     BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, bootstrap,
-    bootstrap_many, flattest_window, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle,
-    truncated_mle, window_mean,
+    bootstrap_many, bootstrap_rms, flattest_window, power_law_fit, prefactor_from_count,
+    tail_fit_ks, tail_mle, truncated_mle, window_mean,
 };
 
 /// Bootstrap resamples.
@@ -355,6 +355,7 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
     let n = data.len();
     let all: Vec<usize> = (0..n).collect();
     let boot = |f: &dyn Fn(&[usize]) -> Option<f64>| bootstrap(n, BOOTSTRAP, seed, f);
+    let boot_rms = |f: &dyn Fn(&[usize]) -> Option<f64>| bootstrap_rms(n, BOOTSTRAP, seed, f);
     let dim = group.dim;
     g.lambda0_se =
         boot(&|idx| Some(resample_lambda0(data, idx, dim))).map_or(f64::NAN, |(_, se)| se);
@@ -381,8 +382,10 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
     if let Some(f) = tail_mle_fit {
         let x_min = f.lo;
         // the error re-selects λ_min in every resample, so it includes the uncertainty of the
-        // choice; the value is the fit at the λ_min chosen on all samples
-        let e = boot(&|idx| {
+        // choice, and is the RMS deviation of the resamples from the value (the spread plus the
+        // bootstrap's estimate of the bias of the choice; `stats::bootstrap_rms`); the value is
+        // the fit at the λ_min chosen on all samples
+        let e = boot_rms(&|idx| {
             if dense {
                 tail_fit_ks(
                     &lambdas(data, idx, &pooling),

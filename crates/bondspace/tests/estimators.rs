@@ -8,8 +8,9 @@
 //! `cargo test -p bondspace --test estimators -- --nocapture`.
 
 use bondspace::stats::{
-    BinnedSample, add_counts, binned_tail_mle, bootstrap, flattest_window, log_edges,
-    power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle, window_mean,
+    BinnedSample, add_counts, binned_tail_mle, bootstrap, bootstrap_rms, flattest_window,
+    log_edges, power_law_fit, prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
+    window_mean,
 };
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -88,13 +89,16 @@ fn estimators_are_unbiased_and_cover_the_truth() {
         }
     };
     // tail exponent: λ_min by minimum KS, then the MLE; the error re-selects λ_min in every
-    // resample (selection uncertainty included); q sets the tail fraction
+    // resample (selection uncertainty included) and is the RMS deviation of the resamples from
+    // the estimate (their spread plus the bootstrap's estimate of the selection bias: the plain
+    // standard deviation covered the truth in 88.5 % of replicas with ≈ 100 tail values, where
+    // the KS choice biases α upwards by ≈ 0.25); q sets the tail fraction
     let ks_tail = |q: f64| {
         move |seed: u64| {
             let data = ensemble(seed, 250, q);
             let all: Vec<usize> = (0..SAMPLES).collect();
             let fit = tail_fit_ks(&pooled(&data, &all), 1.0, 50, 40)?;
-            let (_, se) = bootstrap(SAMPLES, BOOT_SELECT, seed, |idx| {
+            let (_, se) = bootstrap_rms(SAMPLES, BOOT_SELECT, seed, |idx| {
                 tail_fit_ks(&pooled(&data, idx), 1.0, 50, 40).map(|f| f.alpha)
             })?;
             Some((fit.alpha, se))
@@ -105,9 +109,8 @@ fn estimators_are_unbiased_and_cover_the_truth() {
         3.5,
         ks_tail(0.02),
     );
-    // with about 100 tail modes the KS choice of λ_min biases α upwards by ≈ 0.8σ and the
-    // 2σ interval covers the truth in ≈ 88 % of replicas (measured): a documented limitation
-    check("tail, ≈ 100 modes", r, 0.85, 1.0);
+    // the bias of ≈ 0.25 is ≈ 0.7 of the RMS error there (measured): allowed up to 1σ
+    check("tail, ≈ 100 modes", r, 0.9, 1.0);
     let r = coverage("tail α, λ_min by KS (≈ 500 tail values)", 3.5, ks_tail(0.1));
     check("tail, ≈ 500 modes", r, 0.9, 0.35);
     // binned (interval-censored) likelihood on the slicing bins, each sample on its own

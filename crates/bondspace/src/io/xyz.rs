@@ -10,7 +10,10 @@
 //! when it is not `X`, goes to the integer column `label` indexing the comment-line key
 //! `labels="A B"`), `radius` (what OVITO draws: size / [`Model::size_per_radius`]) and `size`
 //! (the model's size, exact); in 2D `pbc="T T F"`, z = 0 and the third lattice vector is
-//! `0 0 1`. Floats are written with shortest round-trip digits, so write → read is exact.
+//! `0 0 1`, and the line carries `properties=…:pos:R:2:z:R:1:…` (lowercase) before
+//! `Properties` ([`OVITO_PROPERTIES_KEY`]), so that OVITO, which then maps those columns and
+//! calls a file 2D when none is Position.Z, imports it as 2D, while ASE reads `Properties`.
+//! Floats are written with shortest round-trip digits, so write → read is exact.
 //!
 //! The reader takes any frame of a multi-frame file, any column order named in `Properties`
 //! (plain XYZ without it), extra columns and keys (kept in [`Configuration::info`]), any
@@ -31,6 +34,13 @@ use crate::models::{ALL_MODEL_KEYS, MODEL_KEY_PREFIXES, Model, fmt_f64};
 
 /// Keys the reader interprets itself (everything else goes to `info`).
 const STRUCTURAL_KEYS: &[&str] = &["Lattice", "Properties", "pbc", "model", "labels"];
+
+/// The key of a 2D file's column mapping for OVITO (see [`comment_line`]): the `Properties`
+/// columns with the third position column named `z`, written before `Properties`. The key
+/// differs from `Properties` only in case: ASE reads `Properties` (case-sensitive), OVITO 3.17
+/// the lowercase one when it comes first (measured: a key of another name is ignored), and
+/// this reader `Properties` when both are present.
+pub const OVITO_PROPERTIES_KEY: &str = "properties";
 
 /// Reads a configuration from an extended-XYZ file (its last frame, its own model).
 pub fn read_xyz(path: &Path) -> Result<AnyConfiguration> {
@@ -360,7 +370,14 @@ fn parse_frame(lines: &[&str], offset: usize, n: usize, ctx: &Ctx) -> Result<Raw
     };
 
     // Properties (the plain-XYZ default when absent).
-    let props = get("Properties").unwrap_or_else(|| "species:S:1:pos:R:3".to_string());
+    // `Properties` itself before a key that differs only in case (a 2D file's
+    // [`OVITO_PROPERTIES_KEY`]).
+    let props = kv
+        .iter()
+        .find(|(key, _)| key == "Properties")
+        .map(|(_, v)| v.clone())
+        .or_else(|| get("Properties"))
+        .unwrap_or_else(|| "species:S:1:pos:R:3".to_string());
     let (cols, ncols) = parse_properties(&props, cl, ctx)?;
     let find = |name: &str| cols.iter().find(|c| c.name.eq_ignore_ascii_case(name));
     let pos = find("pos")
@@ -618,10 +635,24 @@ pub(crate) fn comment_line<const D: usize>(
     let mut s = String::new();
     let _ = write!(
         s,
-        "Lattice=\"{} 0 0 0 {} 0 0 0 {}\" Properties={props} pbc=\"{}\" model={}",
+        "Lattice=\"{} 0 0 0 {} 0 0 0 {}\" ",
         fmt_f64(l[0]),
         fmt_f64(l[1]),
-        fmt_f64(lz),
+        fmt_f64(lz)
+    );
+    if D == 2 {
+        // OVITO calls a file 2D when no column is Position.Z: this lowercase key, before
+        // `Properties`, names the third position column `z` for OVITO, while ASE (which
+        // needs three `pos` columns) and this reader use `Properties`.
+        let _ = write!(
+            s,
+            "{OVITO_PROPERTIES_KEY}={} ",
+            props.replacen("pos:R:3", "pos:R:2:z:R:1", 1)
+        );
+    }
+    let _ = write!(
+        s,
+        "Properties={props} pbc=\"{}\" model={}",
         if D == 3 { "T T T" } else { "T T F" },
         cfg.model.name()
     );

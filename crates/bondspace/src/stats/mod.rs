@@ -25,5 +25,5 @@ pub use powerlaw::{
     BinnedSample, PowerLawMle, binned_tail_fit_ks, binned_tail_mle, flattest_window,
     prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
 };
-pub use resample::{bootstrap, bootstrap_many};
+pub use resample::{bootstrap, bootstrap_many, bootstrap_rms};
 pub use summary::{binned_means, lag1_correlation, mean_se, window_mean};

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Measured per-sample costs at the paper's sizes and the projected core-hours of its full study.
+
+Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...] [--tau-032 SWEEPS]
+  BONDSPACE       the release binary (target/release/bondspace)
+  GLASS_N2000.xyz a 3D IPL glass of N = 2000 (e.g. a sample's config.xyz of GROUP_DIR)
+  GROUP_DIR       chain-sampled ensemble groups at N = 2000 (scripts/tp-table.py reads the same);
+                  their chains give the SWAP seconds per sample (2 tau_Q sweeps at the chain's
+                  measured rate) and per chain (its equilibration), their samples the slicing time
+  --tau-032       tau_Q at Tp = 0.32 in sweeps when no group of that Tp is given (an
+                  extrapolation, printed as such)
+
+Every stage below is run here on one thread (RAYON_NUM_THREADS=1) and timed by its wall clock:
+  quench          `prepare ipl --tp inf` (random start, overlaps removed, FIRE then CG): an upper
+                  bound of the quench of an equilibrated liquid;
+  slicing         `spectrum --method slicing` (P(lambda) and D(omega), 30 bins);
+  top-50          `spectrum --method sparse --modes 50 --phm` (Lanczos, PHMs, decay profiles);
+  participation   `spectrum --method dense --participation` (every mode: only on a subset);
+  harmonic        `prepare harmonic --pressure 0.1` and the same slicing and top-50 at
+                  N = 1000, 2000, 4000.
+The paper's full study: 10^4 IPL glasses at each of Tp = 0.32, 0.45, 0.6, 1.0 (N = 2000, 3D) with
+slicing and top-50 each, participation on 100 per Tp, equilibration of 16 chains per Tp; 10^3
+harmonic packings at each N with slicing and top-50.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+PER_TP = 10_000
+PARTICIPATION_PER_TP = 100
+CHAINS = 16
+HARMONIC_PER_N = 1_000
+TPS = [1.0, 0.6, 0.45, 0.32]
+
+
+def run(binary, *args):
+    env = dict(os.environ, RAYON_NUM_THREADS="1")
+    t = time.perf_counter()
+    subprocess.run([binary, "--quiet", *args], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - t
+
+
+def chain_costs(group):
+    chains = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(group, "chain-*.json")))]
+    if not chains:
+        sys.exit(f"error: {group}: no chain-*.json")
+    n = chains[0]["n"]
+    tp = float(chains[0]["options"]["temperature"])
+    rate = sum(c["sweep"] * n / c["seconds"] for c in chains) / len(chains)
+    tau = sum(c["tau"] for c in chains if c.get("tau")) / len(chains)
+    eq = [c["equilibrated_at"] for c in chains if c.get("equilibrated_at") is not None]
+    eq_s = (sum(eq) / len(eq)) * n / rate if eq else float("nan")
+    return tp, {"tau": tau, "rate": rate, "swap_s": 2 * tau * n / rate, "eq_s": eq_s}
+
+
+def main():
+    argv = sys.argv[1:]
+    tau032 = None
+    if "--tau-032" in argv:
+        k = argv.index("--tau-032")
+        tau032 = float(argv[k + 1])
+        del argv[k:k + 2]
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    binary, glass, groups = argv[0], argv[1], argv[2:]
+    swap = dict(chain_costs(g) for g in groups)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = {}
+        t["quench"] = run(binary, "prepare", "ipl", "--dim", "3", "-n", "2000", "--tp", "inf",
+                          "--seed", "1", "-o", f"{tmp}/q.xyz")
+        t["slicing"] = run(binary, "spectrum", glass, "-o", f"{tmp}/s", "--method", "slicing")
+        t["top50"] = run(binary, "spectrum", glass, "-o", f"{tmp}/m", "--method", "sparse",
+                         "--modes", "50", "--phm")
+        t["participation"] = run(binary, "spectrum", glass, "-o", f"{tmp}/p", "--method", "dense",
+                                 "--participation")
+        harm = {}
+        for n in (1000, 2000, 4000):
+            f = f"{tmp}/h{n}.xyz"
+            prep = run(binary, "prepare", "harmonic", "--dim", "3", "-n", str(n), "--pressure",
+                       "0.1", "--seed", "1", "-o", f)
+            sl = run(binary, "spectrum", f, "-o", f"{tmp}/hs{n}", "--method", "slicing")
+            top = run(binary, "spectrum", f, "-o", f"{tmp}/hm{n}", "--method", "sparse",
+                      "--modes", "50", "--phm")
+            harm[n] = (prep, sl, top)
+    print("Measured on one thread (wall seconds per sample):")
+    print("| stage | N = 2000 IPL |")
+    print("|---|---|")
+    for k in ("quench", "slicing", "top50", "participation"):
+        print(f"| {k} | {t[k]:.1f} |")
+    print()
+    print("| Tp | τ_Q (sweeps) | attempts/s | SWAP s/sample (2 τ_Q) | equilibration s/chain | source |")
+    print("|---|---|---|---|---|---|")
+    rates = [v["rate"] for v in swap.values()]
+    rows = {}
+    for tp in TPS:
+        if tp in swap:
+            v = swap[tp]
+            src = "measured (chains)"
+        elif tp == 0.32 and tau032:
+            rate = min(rates)
+            # equilibration: at least 10 tau_Q and 3 tau_C with tau_C ~ 5 tau_Q measured above
+            v = {"tau": tau032, "rate": rate, "swap_s": 2 * tau032 * 2000 / rate,
+                 "eq_s": 15 * tau032 * 2000 / rate}
+            src = "extrapolated τ_Q (--tau-032), equilibration ≈ 15 τ_Q"
+        else:
+            continue
+        rows[tp] = v
+        print(f"| {tp:g} | {v['tau']:.3g} | {v['rate']:.3g} | {v['swap_s']:.1f} | {v['eq_s']:.0f} | {src} |")
+    print()
+    print("| N (harmonic, p = 0.1) | prepare s | slicing s | top-50 s |")
+    print("|---|---|---|---|")
+    for n, (a, b, c) in harm.items():
+        print(f"| {n} | {a:.1f} | {b:.1f} | {c:.1f} |")
+    print()
+    per_sample_analysis = t["quench"] + t["slicing"] + t["top50"]
+    total = 0.0
+    print("Projected core-hours of the paper's full study:")
+    print("| part | core-hours |")
+    print("|---|---|")
+    for tp, v in rows.items():
+        h = (PER_TP * (v["swap_s"] + per_sample_analysis) + CHAINS * v["eq_s"]
+             + PARTICIPATION_PER_TP * t["participation"]) / 3600
+        total += h
+        print(f"| IPL Tp = {tp:g}: {PER_TP} × (SWAP {v['swap_s']:.1f} s + quench, slicing, top-50 "
+              f"{per_sample_analysis:.1f} s) + {CHAINS} chains × {v['eq_s']:.0f} s + "
+              f"{PARTICIPATION_PER_TP} × participation | {h:.0f} |")
+    for n, (a, b, c) in harm.items():
+        h = HARMONIC_PER_N * (a + b + c) / 3600
+        total += h
+        print(f"| harmonic N = {n}: {HARMONIC_PER_N} × {a + b + c:.1f} s | {h:.0f} |")
+    missing = [tp for tp in TPS if tp not in rows]
+    note = f" (without Tp = {', '.join(map(str, missing))})" if missing else ""
+    print(f"| **total**{note} | **{total:.0f}** (goal ≤ 384: one day on 16 cores) |")
+
+
+if __name__ == "__main__":
+    main()
