@@ -328,6 +328,29 @@ with gsd.hoomd.open({g:?}, "w") as f:
     );
     let j0 = inspect_json(&[s(&g), "--model", "ipl", "--frame", "0"]);
     assert_eq!(j0["n_particles"], 250);
+    // minimize then spectrum gives the original λ: the float32 diameters are restored to the
+    // default size multiset, and what is left is the float32 box (measured 2.4e-8 at N = 500)
+    let min = tmp("gsd-min.xyz");
+    let o = ok(&["minimize", s(&g), "--model", "ipl", "-o", s(&min)]);
+    let text = String::from_utf8_lossy(&o.stderr).to_string() + &String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("sizes restored"), "{text}");
+    let (d0, d1) = (tmp("gsd-s0"), tmp("gsd-s1"));
+    ok(&["spectrum", s(&orig), "-o", s(&d0), "--quiet"]);
+    ok(&["spectrum", s(&min), "-o", s(&d1), "--quiet"]);
+    let (a, b) = (
+        npy(&d0.join("bond_spectrum.npy")),
+        npy(&d1.join("bond_spectrum.npy")),
+    );
+    assert_eq!(a.len(), b.len());
+    let worst = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| ((x - y) / x).abs())
+        .fold(0.0f64, f64::max);
+    assert!(
+        worst < 2e-7,
+        "largest relative λ difference {worst:e} (float32 box)"
+    );
     let o = bondspace(&["inspect", s(&g), "--model", "ipl", "--frame", "5"]);
     assert_input_error(&o, &["two.gsd", "frame 5 does not exist", "2 frames"]);
     // a GSD file given as text: one line, no raw bytes

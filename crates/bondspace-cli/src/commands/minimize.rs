@@ -74,8 +74,8 @@ pub fn print_summary(input: &Path, output: &Path, s: &MinimizeSummary) {
     );
     if let Some(x) = s.sizes_restored.filter(|&x| x > 0.0) {
         eprintln!(
-            "{}: sizes restored to the glass's size distribution (size_min, size_max, \
-             size_exponent): largest change {x:.2e} relative",
+            "{}: sizes restored to the IPL size multiset (the file's size_min, size_max, \
+             size_exponent, else the defaults): largest change {x:.2e} relative",
             input.display()
         );
     }

@@ -73,8 +73,9 @@ pub fn ipl_sizes(n: usize, lo: f64, hi: f64, a: f64) -> Result<Vec<f64>> {
 pub const SIZE_RESTORE_TOL: f64 = 1e-6;
 
 /// Undoes the rounding of the sizes of an IPL glass made by bondspace, as a file written with
-/// few digits holds them (ASE's extended XYZ has 8 decimals): when the metadata carry the size
-/// distribution (`size_min`, `size_max`, `size_exponent`, as bondspace writes them) and the
+/// few digits holds them (ASE's extended XYZ has 8 decimals, GSD float32): when the metadata
+/// carry the size distribution (`size_min`, `size_max`, `size_exponent`, as bondspace writes
+/// them; without them, the default distribution of [`IplOptions::defaults`]) and the
 /// k-th smallest size is within [`SIZE_RESTORE_TOL`] (relative) of the k-th member of
 /// [`ipl_sizes`] for every k, each particle gets that member (it keeps its rank). SWAP moves
 /// only permute the multiset, and its members are ~1/N apart, far more than the rounding, so
@@ -85,7 +86,12 @@ pub fn restore_ipl_sizes<const D: usize>(cfg: &mut Configuration<D>) -> Option<f
         return None;
     }
     let num = |k: &str| cfg.info.get(k).and_then(|v| v.parse::<f64>().ok());
-    let (lo, hi, a) = (num("size_min")?, num("size_max")?, num("size_exponent")?);
+    // a file without the metadata (GSD, LAMMPS, or an OVITO export): the default distribution,
+    // which the check below accepts only if the sizes are its multiset
+    let defaults = IplOptions::defaults(D);
+    let lo = num("size_min").unwrap_or(defaults.size_min);
+    let hi = num("size_max").unwrap_or(defaults.size_max);
+    let a = num("size_exponent").unwrap_or(defaults.size_exponent);
     let target = ipl_sizes(cfg.len(), lo, hi, a).ok()?;
     let mut order: Vec<usize> = (0..cfg.len()).collect();
     order.sort_by(|&i, &j| cfg.sizes[i].total_cmp(&cfg.sizes[j]).then(i.cmp(&j)));
