@@ -610,7 +610,8 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
             let mean = mean_profiles(&ps);
             let e = boot(&|idx| {
                 let m = mean_profiles(&qlm_profiles(data, idx, field, qlm_only));
-                bondspace::modes::decay::fit_exponent(&r_a0, &m, window).map(|x| x.0)
+                bondspace::modes::decay::fit_exponent_periodic(&r_a0, &m, window, l / a0)
+                    .map(|x| x.0)
             });
             if let Some(exponent) = Estimate::of(e) {
                 g.decay.push((

@@ -1,22 +1,24 @@
 //! Calibration of the decay window on dipole responses: the displacement response
 //! u = M⁺ Sᵀ|α⟩ to a force dipole on a bond decays as r^−(d−1) in an elastic continuum. On
-//! 3D glasses of N = 2000 the running-median profile of 24 dipole responses, fitted on a
-//! range of windows, gives −1.24 to −1.69 (printed with `-- --nocapture`): never −2 ± 0.15,
-//! the steepest being [3a₀, 0.45L], because the periodic images of the dipole flatten the
-//! field towards L/2 while the core region flattens it below ~3a₀. The test pins that
-//! measured bias on the default window (so a change of the estimator that moves it is seen)
-//! until a window or estimator that meets −2 ± 0.15 is found; the report compares decay
-//! exponents with this in mind (README, Report).
+//! 3D glasses of N = 2000 the running-median profile of 24 dipole responses per glass, fitted
+//! on the default window [2a₀, 0.45L] with the nearest periodic image's field included
+//! (`decay::fit_exponent_periodic`, the estimator of the spectra and the report), must give
+//! −2 ± 0.15. A plain power law on the same window gives ≈ −1.62 (printed with
+//! `-- --nocapture`, with other windows): the images flatten the profile towards L/2. At
+//! N = 16 000 (measured once, not in the suite: 3.5 min) the plain fit gives −1.91 to −1.93 on
+//! [2a₀, 0.45L] and −2.04 to −2.14 on [3a₀, 0.45L], the image fit −2.10 and −2.12.
 
 use bondspace::measures::elastic::HessianSolver;
-use bondspace::modes::decay::{self, DecayAccumulator, RadialBins, default_window, fit_exponent};
+use bondspace::modes::decay::{
+    self, DecayAccumulator, RadialBins, default_window, fit_exponent, fit_exponent_periodic,
+};
 use bondspace::modes::dipole::{bond_sample, dipole_fields};
 use bondspace::operators::Network;
 use bondspace::prepare::{IplOptions, ipl_instant_quench};
 use bondspace::progress::SILENT;
 
 #[test]
-fn dipole_response_decay_on_the_default_window() {
+fn dipole_responses_decay_as_r_minus_2_on_the_default_window() {
     let n = 2000;
     let mut exponents = Vec::new();
     for seed in [1u64, 2] {
@@ -46,20 +48,21 @@ fn dipole_response_decay_on_the_default_window() {
             ("[0.3L, 0.5L]", (0.3 * l, 0.5 * l)),
         ] {
             let e = fit_exponent(&p.r, &p.mean, w).map(|x| x.0);
+            let ei = fit_exponent_periodic(&p.r, &p.mean, w, l).map(|x| x.0);
             println!(
-                "seed {seed}: window {name} = r/a₀ ∈ [{:.2}, {:.2}]: exponent {e:?}",
+                "seed {seed}: window {name} = r/a₀ ∈ [{:.2}, {:.2}]: plain {e:?}, with the image {ei:?}",
                 w.0 / a0,
                 w.1 / a0
             );
             if name == "default" {
-                exponents.push(e.unwrap());
+                exponents.push(ei.unwrap());
             }
         }
     }
     for e in exponents {
         assert!(
-            (-1.75..=-1.5).contains(&e),
-            "dipole decay exponent {e} on the default window moved out of its measured band"
+            (e + 2.0).abs() <= 0.15,
+            "dipole decay exponent {e} on the default window is not −2 ± 0.15"
         );
     }
 }

@@ -87,6 +87,8 @@ pub struct ModeResults {
     pub decay: Vec<(String, DecayProfile)>,
     /// The fit window of the decay exponents.
     pub decay_window: (f64, f64),
+    /// The box length L of the decay fits' image term (the smallest box length).
+    pub decay_box: f64,
     /// Per-mode decay profiles by field name (each K × bins, on the bins of `decay`).
     pub decay_modes: Vec<(String, Vec<Vec<f64>>)>,
 }
@@ -128,6 +130,7 @@ fn decay_profiles<const D: usize>(
     m.decay = out;
     m.decay_modes = per_mode;
     m.decay_window = decay::default_window(a0, l);
+    m.decay_box = l;
     Ok(())
 }
 
@@ -389,7 +392,7 @@ fn modes_summary(m: &ModeResults) -> ModesSummary {
             .map(|(name, p)| {
                 (
                     name.clone(),
-                    decay::fit_exponent(&p.r, &p.mean, m.decay_window),
+                    decay::fit_exponent_periodic(&p.r, &p.mean, m.decay_window, m.decay_box),
                 )
             })
             .collect(),
