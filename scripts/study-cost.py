@@ -2,13 +2,18 @@
 """Measured per-sample costs at the paper's sizes and the projected core-hours of its full study.
 
 Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...] [--tau-032 SWEEPS]
+                             [--save FILE | --load FILE]
   BONDSPACE       the release binary (target/release/bondspace)
   GLASS_N2000.xyz a 3D IPL glass of N = 2000 (e.g. a sample's config.xyz of GROUP_DIR)
   GROUP_DIR       chain-sampled ensemble groups at N = 2000 (scripts/tp-table.py reads the same);
                   their chains give the SWAP seconds per sample (2 tau_Q sweeps at the chain's
                   measured rate) and per chain (its equilibration), their samples the slicing time
+                  A group whose chains are still equilibrating counts with tau_Q the mean of
+                  their last three Q relaxations and "equilibration >= the sweeps so far".
   --tau-032       tau_Q at Tp = 0.32 in sweeps when no group of that Tp is given (an
                   extrapolation, printed as such)
+  --save FILE     write the measured stage times (JSON) to FILE; --load FILE reuses them
+                  instead of measuring again
 
 Every stage below is run here on one thread (RAYON_NUM_THREADS=1) and timed by its wall clock:
   quench          `prepare ipl --tp inf` (random start, overlaps removed, FIRE then CG): an upper
@@ -52,15 +57,36 @@ def chain_costs(group):
     n = chains[0]["n"]
     tp = float(chains[0]["options"]["temperature"])
     rate = sum(c["sweep"] * n / c["seconds"] for c in chains) / len(chains)
-    tau = sum(c["tau"] for c in chains if c.get("tau")) / len(chains)
-    eq = [c["equilibrated_at"] for c in chains if c.get("equilibrated_at") is not None]
-    eq_s = (sum(eq) / len(eq)) * n / rate if eq else float("nan")
-    return tp, {"tau": tau, "rate": rate, "swap_s": 2 * tau * n / rate, "eq_s": eq_s}
+    taus, running = [], False
+    for c in chains:
+        if c.get("tau"):
+            taus.append(c["tau"])
+        else:
+            last = [x["length"] for x in c["overlap_relaxations"][-3:]]
+            if last:
+                taus.append(sum(last) / len(last))
+                running = True
+    tau = sum(taus) / len(taus)
+    eq = [c["equilibrated_at"] if c.get("equilibrated_at") is not None else c["sweep"]
+          for c in chains]
+    eq_s = (sum(eq) / len(eq)) * n / rate
+    src = ("running chain: τ_Q of its last 3 Q relaxations, equilibration ≥ its sweeps so far"
+           if running else "measured (chains)")
+    return tp, {"tau": tau, "rate": rate, "swap_s": 2 * tau * n / rate, "eq_s": eq_s, "src": src}
 
 
 def main():
     argv = sys.argv[1:]
     tau032 = None
+    save = load = None
+    for flag in ("--save", "--load"):
+        if flag in argv:
+            k = argv.index(flag)
+            if flag == "--save":
+                save = argv[k + 1]
+            else:
+                load = argv[k + 1]
+            del argv[k:k + 2]
     if "--tau-032" in argv:
         k = argv.index("--tau-032")
         tau032 = float(argv[k + 1])
@@ -69,6 +95,17 @@ def main():
         sys.exit(__doc__)
     binary, glass, groups = argv[0], argv[1], argv[2:]
     swap = dict(chain_costs(g) for g in groups)
+    if load:
+        saved = json.load(open(load))
+        t, harm = saved["t"], {int(k): v for k, v in saved["harmonic"].items()}
+    else:
+        t, harm = measure(binary, glass)
+    if save:
+        json.dump({"t": t, "harmonic": harm}, open(save, "w"), indent=1)
+    report(t, harm, swap, tau032)
+
+
+def measure(binary, glass):
     with tempfile.TemporaryDirectory() as tmp:
         t = {}
         t["quench"] = run(binary, "prepare", "ipl", "--dim", "3", "-n", "2000", "--tp", "inf",
@@ -87,6 +124,10 @@ def main():
             top = run(binary, "spectrum", f, "-o", f"{tmp}/hm{n}", "--method", "sparse",
                       "--modes", "50", "--phm")
             harm[n] = (prep, sl, top)
+    return t, harm
+
+
+def report(t, harm, swap, tau032):
     print("Measured on one thread (wall seconds per sample):")
     print("| stage | N = 2000 IPL |")
     print("|---|---|")
@@ -100,7 +141,7 @@ def main():
     for tp in TPS:
         if tp in swap:
             v = swap[tp]
-            src = "measured (chains)"
+            src = v["src"]
         elif tp == 0.32 and tau032:
             rate = min(rates)
             # equilibration: at least 10 tau_Q and 3 tau_C with tau_C ~ 5 tau_Q measured above

@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn the_periodic_fit_recovers_the_exponent_with_and_without_an_image() {
         let l = 15.0;
-        let r: Vec<f64> = (0..30).map(|k| 1.0 * (7.0f64).powf(k as f64 / 29.0)).collect();
+        let r: Vec<f64> = (0..30).map(|k| 7.0f64.powf(k as f64 / 29.0)).collect();
         for beta in [1.0, 2.0, 9.0] {
             let y: Vec<f64> = r
                 .iter()

@@ -204,7 +204,7 @@ pub fn ipl_instant_quench_sample<const D: usize>(
 /// Default SWAP Monte Carlo sweeps at parent temperature `tp`: about ten structural
 /// relaxation times (self-overlap decay from a quenched random start, measured for N = 2000
 /// in 3D: ≈ 500 sweeps at Tp = 1, 1 600 at 0.6, 4 800 at 0.45), rounded up; the README has
-/// the measurements. Below 0.4 we have no measurement and use 10⁵.
+/// the measurements. Below 0.4: 3 × 10⁵, from the chain measurement at Tp = 0.32 below.
 pub fn default_sweeps(tp: f64) -> u64 {
     if tp >= 0.8 {
         5_000
@@ -213,7 +213,9 @@ pub fn default_sweeps(tp: f64) -> u64 {
     } else if tp >= 0.4 {
         50_000
     } else {
-        100_000
+        // Tp = 0.32: τ_Q ≈ 8 × 10⁴ sweeps and τ_C ≈ 2.4 × 10⁵ (N = 2000), so a chain's
+        // equilibration (≥ 10 τ_Q, ≥ 3 τ_C) needs ≈ 10⁶ sweeps: the cap, 10 × this, allows it
+        300_000
     }
 }
 
