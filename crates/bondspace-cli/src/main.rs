@@ -73,12 +73,14 @@ enum Command {
         /// for a cluster or a long run; resumable.
         ///
         /// Projected cost, from per-sample times measured on one core of a 2-core machine
-        /// (README, "What the paper's full study costs"; `scripts/study-cost.py`): about 1 400
-        /// core-hours, of which Tp = 0.32 takes about 900 (SWAP: 2 τ_Q ≈ 1.6 × 10⁵ sweeps
-        /// between snapshots, and its chains still aging after 10⁶ sweeps), Tp = 0.45 260,
+        /// (README, "What the paper's full study costs"; `scripts/study-cost.py`): about 2 400
+        /// core-hours, of which Tp = 0.32 takes about 1 900 (SWAP: 2 τ_Q ≈ 3 × 10⁵ sweeps
+        /// between snapshots, and its chain still aging after 1.4 × 10⁶ sweeps), Tp = 0.45 260,
         /// Tp = 0.6 100, Tp = 1 80 and the harmonic packings 30; the analysis of one glass
-        /// (quench, slicing, top 50 modes with PHMs) ≈ 25 s. That is ≈ 3.6 days on 16 cores,
-        /// against a goal of one.
+        /// (quench, slicing, top 50 modes with PHMs) ≈ 25 s, with the participation of every
+        /// mode (dense, ≈ 150 s) on 100 glasses per Tp. That is ≈ 6 days on 16 cores, against
+        /// a goal of one. This preset itself still runs the dense analysis with participation
+        /// on every glass (≈ 1 700 core-hours more).
         #[arg(long)]
         full: bool,
         /// Output directory (default: bondspace-reproduce-quick or -full).

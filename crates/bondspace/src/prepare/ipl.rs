@@ -204,7 +204,7 @@ pub fn ipl_instant_quench_sample<const D: usize>(
 /// Default SWAP Monte Carlo sweeps at parent temperature `tp`: about ten structural
 /// relaxation times (self-overlap decay from a quenched random start, measured for N = 2000
 /// in 3D: ≈ 500 sweeps at Tp = 1, 1 600 at 0.6, 4 800 at 0.45), rounded up; the README has
-/// the measurements. Below 0.4: 3 × 10⁵, from the chain measurement at Tp = 0.32 below.
+/// the measurements. Below 0.4: 10⁶, from the chain measured at Tp = 0.32 (README).
 pub fn default_sweeps(tp: f64) -> u64 {
     if tp >= 0.8 {
         5_000
@@ -213,9 +213,10 @@ pub fn default_sweeps(tp: f64) -> u64 {
     } else if tp >= 0.4 {
         50_000
     } else {
-        // Tp = 0.32: τ_Q ≈ 8 × 10⁴ sweeps and τ_C ≈ 2.4 × 10⁵ (N = 2000), so a chain's
-        // equilibration (≥ 10 τ_Q, ≥ 3 τ_C) needs ≈ 10⁶ sweeps: the cap, 10 × this, allows it
-        300_000
+        // Tp = 0.32 (N = 2000): τ_Q ≈ 1.4 × 10⁵ sweeps and still growing, and C relaxed once
+        // (after 2.4 × 10⁵ sweeps) in 1.36 × 10⁶, so a chain's equilibration (≥ 10 τ_Q,
+        // ≥ 3 τ_C) needs more than 3.4 × 10⁶ sweeps: the chains' cap, 10 × this, allows 10⁷
+        1_000_000
     }
 }
 
