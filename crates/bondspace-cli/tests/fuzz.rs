@@ -45,19 +45,7 @@ fn mutated_files_through_the_binary_exit_0_or_2_with_one_line() {
     let g2 = tmp("fuzz-base-2d.xyz");
     prepare_2d(&g2, "64", "1");
     let g3 = tmp("fuzz-base-3d.xyz");
-    let o = bondspace(&[
-        "prepare",
-        "ipl",
-        "--dim",
-        "3",
-        "-n",
-        "150",
-        "--seed",
-        "3",
-        "-o",
-        g3.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    prepare_ipl(&g3, "3", "150", "3");
     let two = bondspace::io::xyz::read_xyz_dim::<2>(&g2).unwrap();
     let three = bondspace::io::xyz::read_xyz_dim::<3>(&g3).unwrap();
     let bases = mutate::bases(&[two], &[three]);

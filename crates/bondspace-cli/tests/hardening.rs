@@ -612,19 +612,7 @@ fn messages_are_short_and_clear() {
 #[test]
 fn dense_results_do_not_depend_on_the_thread_count() {
     let g = tmp("threads-glass.xyz");
-    let o = bondspace(&[
-        "prepare",
-        "ipl",
-        "--dim",
-        "3",
-        "-n",
-        "200",
-        "--seed",
-        "4",
-        "-o",
-        s(&g),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    prepare_ipl(&g, "3", "200", "4");
     let run = |threads: &str, method: &str| -> Vec<(String, Vec<u8>)> {
         let out = tmp(&format!("threads-{method}-{threads}"));
         let mut args = vec![

@@ -36,11 +36,16 @@ pub fn assert_input_error(o: &Output, needles: &[&str]) {
 
 /// `bondspace prepare ipl --dim 2 -n N --seed S -o PATH` (instant quench), asserting success.
 pub fn prepare_2d(path: &std::path::Path, n: &str, seed: &str) {
+    prepare_ipl(path, "2", n, seed);
+}
+
+/// An instantly quenched IPL glass of `dim` dimensions, N = `n`, at `path`.
+pub fn prepare_ipl(path: &std::path::Path, dim: &str, n: &str, seed: &str) {
     let o = bondspace(&[
         "prepare",
         "ipl",
         "--dim",
-        "2",
+        dim,
         "-n",
         n,
         "--seed",

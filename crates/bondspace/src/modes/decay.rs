@@ -304,29 +304,7 @@ pub fn fit_exponent_periodic(
             .map(|&(r, ly)| (ly - la - model(b, r)).powi(2))
             .sum::<f64>()
     };
-    let (mut lo, mut hi) = (0.05f64, 15.0f64);
-    let phi = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut c, mut d) = (hi - phi * (hi - lo), lo + phi * (hi - lo));
-    let (mut fc, mut fd) = (cost(c), cost(d));
-    for _ in 0..200 {
-        if hi - lo < 1e-12 {
-            break;
-        }
-        if fc < fd {
-            hi = d;
-            d = c;
-            fd = fc;
-            c = hi - phi * (hi - lo);
-            fc = cost(c);
-        } else {
-            lo = c;
-            c = d;
-            fc = fd;
-            d = lo + phi * (hi - lo);
-            fd = cost(d);
-        }
-    }
-    let beta = 0.5 * (lo + hi);
+    let beta = crate::stats::golden_section_max(&|b| -cost(b), 0.05, 15.0);
     if !beta.is_finite() {
         return None;
     }

@@ -176,29 +176,7 @@ pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawM
             })
             .sum()
     };
-    let (mut lo, mut hi) = (1.0 + 1e-9, 30.0);
-    let g = 0.5 * (5f64.sqrt() - 1.0);
-    let (mut x1, mut x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
-    let (mut f1, mut f2) = (loglik(x1), loglik(x2));
-    for _ in 0..200 {
-        if f1 > f2 {
-            hi = x2;
-            x2 = x1;
-            f2 = f1;
-            x1 = hi - g * (hi - lo);
-            f1 = loglik(x1);
-        } else {
-            lo = x1;
-            x1 = x2;
-            f1 = f2;
-            x2 = lo + g * (hi - lo);
-            f2 = loglik(x2);
-        }
-        if hi - lo < 1e-12 {
-            break;
-        }
-    }
-    let alpha = 0.5 * (lo + hi);
+    let alpha = golden_section_max(&loglik, 1.0 + 1e-9, 30.0);
     let h = 1e-4 * alpha.max(1.0);
     let curv = (loglik(alpha + h) - 2.0 * loglik(alpha) + loglik(alpha - h)) / (h * h);
     Some(PowerLawMle {
@@ -397,4 +375,32 @@ pub fn binned_tail_fit_ks(
         }
     }
     best
+}
+
+/// The maximiser of a unimodal `f` on [lo, hi] by golden-section search: at most 200 steps,
+/// stopping when the bracket is narrower than 1e-12; returns the bracket's midpoint.
+pub fn golden_section_max(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+    let (mut lo, mut hi) = (lo, hi);
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut x1, mut x2) = (hi - g * (hi - lo), lo + g * (hi - lo));
+    let (mut f1, mut f2) = (f(x1), f(x2));
+    for _ in 0..200 {
+        if f1 > f2 {
+            hi = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = hi - g * (hi - lo);
+            f1 = f(x1);
+        } else {
+            lo = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = lo + g * (hi - lo);
+            f2 = f(x2);
+        }
+        if hi - lo < 1e-12 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
 }

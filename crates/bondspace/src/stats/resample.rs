@@ -18,31 +18,47 @@ pub fn bootstrap<F: Fn(&[usize]) -> Option<f64>>(
     seed: u64,
     stat: F,
 ) -> Option<(f64, f64)> {
-    if n_samples == 0 {
-        return None;
-    }
-    let mut idx: Vec<usize> = (0..n_samples).collect();
-    let full = stat(&idx)?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut n, mut mean, mut m2) = (0usize, 0.0f64, 0.0f64);
-    for _ in 0..resamples {
-        for v in idx.iter_mut() {
-            *v = rng.random_range(0..n_samples);
-        }
-        if let Some(s) = stat(&idx).filter(|s| s.is_finite()) {
-            // Welford
-            n += 1;
-            let d = s - mean;
-            mean += d / n as f64;
-            m2 += d * (s - mean);
-        }
-    }
+    let full = each_resample(n_samples, resamples, seed, stat, |s, _| {
+        // Welford
+        n += 1;
+        let d = s - mean;
+        mean += d / n as f64;
+        m2 += d * (s - mean);
+    })?;
     let se = if n >= 2 {
         (m2 / (n - 1) as f64).sqrt()
     } else {
         f64::NAN
     };
     Some((full, se))
+}
+
+/// Runs `stat` on all samples and on `resamples` resamples drawn with replacement (xoshiro256++
+/// seeded by `seed`), calling `each(value, full)` for every finite resampled value; returns the
+/// statistic on all samples (None when there are no samples or it is None).
+fn each_resample<F: Fn(&[usize]) -> Option<f64>>(
+    n_samples: usize,
+    resamples: usize,
+    seed: u64,
+    stat: F,
+    mut each: impl FnMut(f64, f64),
+) -> Option<f64> {
+    if n_samples == 0 {
+        return None;
+    }
+    let mut idx: Vec<usize> = (0..n_samples).collect();
+    let full = stat(&idx)?;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    for _ in 0..resamples {
+        for v in idx.iter_mut() {
+            *v = rng.random_range(0..n_samples);
+        }
+        if let Some(s) = stat(&idx).filter(|s| s.is_finite()) {
+            each(s, full);
+        }
+    }
+    Some(full)
 }
 
 /// [`bootstrap`] with the root-mean-square deviation of the resamples from the statistic on
@@ -58,22 +74,11 @@ pub fn bootstrap_rms<F: Fn(&[usize]) -> Option<f64>>(
     seed: u64,
     stat: F,
 ) -> Option<(f64, f64)> {
-    if n_samples == 0 {
-        return None;
-    }
-    let mut idx: Vec<usize> = (0..n_samples).collect();
-    let full = stat(&idx)?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut n, mut sq) = (0usize, 0.0f64);
-    for _ in 0..resamples {
-        for v in idx.iter_mut() {
-            *v = rng.random_range(0..n_samples);
-        }
-        if let Some(s) = stat(&idx).filter(|s| s.is_finite()) {
-            n += 1;
-            sq += (s - full) * (s - full);
-        }
-    }
+    let full = each_resample(n_samples, resamples, seed, stat, |s, full| {
+        n += 1;
+        sq += (s - full) * (s - full);
+    })?;
     let err = if n >= 2 {
         (sq / n as f64).sqrt()
     } else {
