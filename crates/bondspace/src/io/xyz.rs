@@ -35,7 +35,7 @@ use crate::models::{ALL_MODEL_KEYS, MODEL_KEY_PREFIXES, Model, fmt_f64};
 /// Keys the reader interprets itself (everything else goes to `info`).
 const STRUCTURAL_KEYS: &[&str] = &["Lattice", "Properties", "pbc", "model", "labels"];
 
-/// The key of a 2D file's column mapping for OVITO (see [`comment_line`]): the `Properties`
+/// The key of a 2D file's column mapping for OVITO (see the module docs): the `Properties`
 /// columns with the third position column named `z`, written before `Properties`. The key
 /// differs from `Properties` only in case: ASE reads `Properties` (case-sensitive), OVITO 3.17
 /// the lowercase one when it comes first (measured: a key of another name is ignored), and

@@ -53,7 +53,7 @@ pub struct CellGrid<const D: usize> {
 
 impl<const D: usize> CellGrid<D> {
     /// Bins `positions` into cells of edge at least `min_edge`; `None` if some box edge would
-    /// hold fewer than three cells. The grid has at most [`MAX_CELLS_PER_PARTICLE`] cells per
+    /// hold fewer than three cells. The grid has at most `MAX_CELLS_PER_PARTICLE` (2) cells per
     /// particle (and at least 3 per direction): a wide or dilute box gets larger cells rather
     /// than a grid of mostly empty ones (1024³ cells would need 8 GiB).
     pub fn new(simbox: &SimBox<D>, positions: &[[f64; D]], min_edge: f64) -> Option<Self> {
