@@ -329,7 +329,7 @@ pub fn claims(ipl: &[&GroupStats], harm: &[&GroupStats]) -> Vec<Claim> {
                 push(
                     &mut out,
                     s,
-                    &format!("|{field}| ∼ r^{target} (3D, Tp = 0.45)"),
+                    &format!("|{field}| ∼ r^{target} (3D; the paper measures it at Tp = 0.45)"),
                     format!(
                         "{} on r/a₀ ∈ [{:.2}, {:.2}] over {} {}modes",
                         pm(w.exponent),

@@ -26,7 +26,7 @@ pub struct Study {
 }
 
 /// The paper's study at reduced scale: N = 500, Tp ∈ {0.45, 0.6, 1.0}, 20 samples per Tp;
-/// harmonic N ∈ {250, 500, 1000}, 8 samples (about 8.5 minutes on 2 cores).
+/// harmonic N ∈ {250, 500, 1000}, 8 samples (about 10 minutes on 2 cores, chain-sampled).
 pub fn quick(seed: u64) -> Study {
     study(false, seed)
 }
