@@ -224,10 +224,11 @@ fn swap(b: &SwapBench) -> anyhow::Result<()> {
         b.half_skin,
         b.seed,
         b.sweeps,
-        if b.equilibrate > 0 {
-            format!(" after {} sweeps of equilibration", b.equilibrate)
-        } else {
-            " from the quenched random start".to_string()
+        match (&b.start, b.equilibrate) {
+            (Some(f), 0) => format!(" from {}", f.display()),
+            (Some(f), e) => format!(" from {} after {e} sweeps of equilibration", f.display()),
+            (None, 0) => " from the quenched random start".to_string(),
+            (None, e) => format!(" after {e} sweeps of equilibration"),
         }
     );
     println!(
