@@ -120,6 +120,17 @@ impl SwapOptions {
     }
 }
 
+/// The factor by which the tuning scales the displacement δ after a window of sweeps with
+/// displacement acceptance `acc`: towards 40 % acceptance, by at most 1.5 and at least 0.5
+/// (0.5 when nothing was accepted).
+pub(super) fn delta_factor(acc: f64) -> f64 {
+    if acc <= 0.0 {
+        0.5
+    } else {
+        (acc / 0.4).clamp(0.5, 1.5)
+    }
+}
+
 /// Runs SWAP Monte Carlo on `positions`/`sizes` in place and reports diagnostics.
 #[allow(clippy::too_many_arguments)]
 pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
@@ -147,14 +158,8 @@ pub fn swap_monte_carlo<const D: usize, P: PairPotential>(
             return Err(crate::Error::Interrupted);
         }
         if (s + 1) % window == 0 {
-            let w = mc.stats().minus(&last);
-            let acc = w.displacement_acceptance();
-            let f = if acc <= 0.0 {
-                0.5
-            } else {
-                (acc / 0.4).clamp(0.5, 1.5)
-            };
-            mc.set_delta(mc.delta() * f);
+            let acc = mc.stats().minus(&last).displacement_acceptance();
+            mc.set_delta(mc.delta() * delta_factor(acc));
             last = mc.stats();
         }
     }

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::diagnostics::drift_last_half;
-use super::{MoveStats, OVERLAP_CUTOFF, SwapMc, SwapOptions};
+use super::{MoveStats, OVERLAP_CUTOFF, SwapMc, SwapOptions, delta_factor};
 use crate::error::{Error, Result};
 use crate::geometry::SimBox;
 use crate::models::{PairPotential, fmt_f64};
@@ -517,14 +517,8 @@ impl<'p, const D: usize, P: PairPotential> Chain<'p, D, P> {
             for s in 1..=tune {
                 mc.sweep();
                 if s % 5 == 0 {
-                    let w = mc.stats().minus(&last);
-                    let acc = w.displacement_acceptance();
-                    let f = if acc <= 0.0 {
-                        0.5
-                    } else {
-                        (acc / 0.4).clamp(0.5, 1.5)
-                    };
-                    mc.set_delta(mc.delta() * f);
+                    let acc = mc.stats().minus(&last).displacement_acceptance();
+                    mc.set_delta(mc.delta() * delta_factor(acc));
                     last = mc.stats();
                 }
             }
