@@ -24,6 +24,8 @@ pub struct Series {
     pub markers: bool,
     /// A guide or a fit: thin, no markers.
     pub guide: bool,
+    /// Markers only, no connecting line (a scatter of many points, e.g. one per mode).
+    pub scatter: bool,
 }
 
 /// Where the legend goes.
@@ -136,7 +138,7 @@ fn positive(p: &(f64, f64)) -> bool {
     p.0 > 0.0 && p.1 > 0.0 && p.0.is_finite() && p.1.is_finite()
 }
 
-fn draw<DB: DrawingBackend>(
+pub(crate) fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     p: &Plot,
 ) -> std::result::Result<(), String> {
@@ -201,15 +203,28 @@ fn draw<DB: DrawingBackend>(
         let c = color(s.color);
         let pts: Vec<(f64, f64)> = s.points.iter().copied().filter(positive).collect();
         let width = if s.guide { 1 } else { 2 };
-        let line = chart
-            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(width)))
-            .map_err(|x| e(&x))?;
-        if !s.name.is_empty() {
-            line.label(&s.name).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(width))
-            });
+        if s.scatter {
+            let dots = chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&(x, y)| Circle::new((x, y), 2, c.mix(0.6).filled())),
+                )
+                .map_err(|x| e(&x))?;
+            if !s.name.is_empty() {
+                dots.label(&s.name)
+                    .legend(move |(x, y)| Circle::new((x + 12, y), 4, c.filled()));
+            }
+        } else {
+            let line = chart
+                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(width)))
+                .map_err(|x| e(&x))?;
+            if !s.name.is_empty() {
+                line.label(&s.name).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(width))
+                });
+            }
         }
-        if s.markers {
+        if s.markers && !s.scatter {
             chart
                 .draw_series(pts.iter().map(|&(x, y)| Circle::new((x, y), 3, c.filled())))
                 .map_err(|x| e(&x))?;

@@ -4,7 +4,8 @@
 //! `G`, `G_se`, `lambda0`, `lambda0_se`,
 //! `tail {exponent, se, lambda_min, n_modes, estimator}`, `A_g {value, se, units, threshold}`,
 //! `A_g_sim {value, se}`, `mid {exponent, se, window, n_modes}`, `plateau`, `plateau_se`,
-//! `plateau_modes`, `xi`, `xi_se`, `decay {field: {exponent, se, n_modes, window}}`,
+//! `plateau_modes`, `xi`, `xi_se`, `omega_g`, `omega_g_se` (ω/ω₀), `xi_g`, `xi_g_se` (a₀),
+//! `n_dipoles`, `decay {field: {exponent, se, n_modes, window}}`,
 //! `overlap {exponent, se, n_modes, window}`, `omega_low {exponent, se, n_modes, window}`;
 //! then the claims with their test and verdict. Eigenvalue cutoffs and windows are in λ/λ₀
 //! (decay windows in r/a₀, the D(ω) window in ω/ω₀); a missing number is `null`.
@@ -38,6 +39,8 @@ pub fn group(s: &GroupStats) -> Value {
     let (asim, asim_se) = est(s.a_g_sim);
     let (pl, pl_se) = est(s.plateau);
     let (x, x_se) = est(s.xi);
+    let (wg, wg_se) = est(s.omega_g);
+    let (xg, xg_se) = est(s.xi_g);
     let mut decay = Map::new();
     for (f, w) in &s.decay {
         decay.insert(f.clone(), window(&Some(w.clone())));
@@ -78,6 +81,11 @@ pub fn group(s: &GroupStats) -> Value {
         "plateau": pl,
         "plateau_se": pl_se,
         "plateau_modes": s.plateau_modes,
+        "omega_g": wg,
+        "omega_g_se": wg_se,
+        "xi_g": xg,
+        "xi_g_se": xg_se,
+        "n_dipoles": s.dipoles,
         "xi": x,
         "xi_se": x_se,
         "decay": decay,

@@ -17,6 +17,11 @@ fn opt_e(e: Option<Estimate>) -> String {
     e.map_or("–".into(), pm_e)
 }
 
+/// A Markdown table cell: its pipes escaped (a claim such as |D| ∼ r⁻² has them).
+pub fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
 /// The Markdown of the report of the ensemble in `dir`.
 pub fn report_markdown(
     dir: &Path,
@@ -91,13 +96,13 @@ pub fn report_markdown(
     let _ = writeln!(md, "\n## Measured numbers\n");
     let _ = writeln!(
         md,
-        "| group | tail exponent (λ_min/λ₀, modes) | A_g (λ/λ₀ units) at Λ/λ₀ | A_g (simulation units) | mid exponent (window) | N·e plateau (modes) | ξ |"
+        "| group | tail exponent (λ_min/λ₀, modes) | A_g (λ/λ₀ units) at Λ/λ₀ | A_g (simulation units) | mid exponent (window) | N·e plateau (modes) | ξ/a₀ (plateau) | ω_g/ω₀ (dipoles) | ξ_g/a₀ = 2π c_s/(ω_g a₀) |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
     for s in stats {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             s.name,
             s.tail.map_or("–".into(), |t| format!(
                 "{} ({:.2}, {})",
@@ -120,6 +125,12 @@ pub fn report_markdown(
             s.plateau
                 .map_or("–".into(), |p| format!("{} ({})", pm(p), s.plateau_modes)),
             opt(s.xi),
+            s.omega_g.map_or("–".into(), |w| format!(
+                "{} ({} dipoles)",
+                pm(w),
+                s.dipoles
+            )),
+            opt(s.xi_g),
         );
     }
     let decay: Vec<&GroupStats> = stats.iter().filter(|s| !s.decay.is_empty()).collect();
@@ -164,11 +175,11 @@ pub fn report_markdown(
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {}{} |",
-            c.paper,
-            c.group,
-            c.ours,
-            c.test,
-            c.verdict,
+            cell(&c.paper),
+            cell(&c.group),
+            cell(&c.ours),
+            cell(&c.test),
+            cell(&c.verdict.to_string()),
             if c.unequilibrated {
                 " — from samples not all equilibrated"
             } else {

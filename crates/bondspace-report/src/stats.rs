@@ -11,6 +11,7 @@
 //! | mid exponent | truncated power-law maximum likelihood on the half-decade window above the peak of P where the local exponent is flattest, below λ_min |
 //! | N·e plateau | mean N·e of the modes with λ ≥ λ_min (all modes with participation data, else the top modes); its flatness is tested by the slope of ln N·e against ln λ over those modes |
 //! | ξ | a₀ (1.15 × plateau)^{1/d} |
+//! | ω_g, ξ_g | ω_g = √⟨κ_α⟩ over every dipole response of every sample (κ_α = uᵀMu/uᵀu, u = M⁺Sᵀ\|α⟩, unit masses), in ω₀ units; ξ_g = 2π c_s/ω_g in a₀ units (Rainone et al. 2020's length, the paper's cross-check of ξ); error: bootstrap over samples |
 //! | decay exponents | least squares of ln y against ln r over the mode-averaged profile of the QLM-like modes (1 − |⟨D|D_PH⟩| < [`QLM_OVERLAP`]) on the decay window |
 //! | overlap exponent | least squares of ln(1 − |⟨D|D_PH⟩|) against ln λ over the top modes with λ ≥ λ_min |
 //! | D(ω) exponent | truncated maximum likelihood of the frequencies below ω_ph |
@@ -123,6 +124,15 @@ pub struct GroupStats {
     pub plateau_slope: Option<Estimate>,
     /// ξ = a₀ (1.15 plateau)^{1/d}.
     pub xi: Option<Estimate>,
+    /// ω_g = √⟨κ_α⟩, the characteristic frequency of the dipole responses (Rainone,
+    /// Bouchbinder & Lerner 2020), in units of ω₀: the mean over every dipole of every
+    /// sample (unit masses).
+    pub omega_g: Option<Estimate>,
+    /// ξ_g = 2π c_s/ω_g in units of a₀ (the length of Rainone et al., the paper's
+    /// cross-check of ξ).
+    pub xi_g: Option<Estimate>,
+    /// Dipole responses behind ω_g.
+    pub dipoles: usize,
     /// Decay exponents by field (QLM-like modes), window in r/a₀.
     pub decay: Vec<(String, WindowFit)>,
     /// Mode-averaged decay profiles of the QLM-like modes: r/a₀ and (field, profile).
@@ -470,6 +480,28 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
                 n_modes: low.len(),
             });
         }
+    }
+    // ω_g and ξ_g from the dipole responses
+    g.dipoles = data.iter().map(|d| d.dipole_kappa.len()).sum();
+    if g.dipoles > 0 {
+        let moments = |idx: &[usize]| -> Option<(f64, f64, f64)> {
+            let (mut k, mut nk, mut cs, mut w0) = (0.0, 0usize, 0.0, 0.0);
+            for &i in idx {
+                let d = &data[i];
+                let sc = d.summary.as_ref()?.scales;
+                k += d.dipole_kappa.iter().sum::<f64>();
+                nk += d.dipole_kappa.len();
+                cs += sc.c_s;
+                w0 += sc.omega_0;
+            }
+            let m = idx.len() as f64;
+            (nk > 0).then(|| ((k / nk as f64).sqrt(), cs / m, w0 / m))
+        };
+        g.omega_g = Estimate::of(boot(&|idx| moments(idx).map(|(wg, _, w0)| wg / w0)));
+        let a0 = g.pooled.a0.0;
+        g.xi_g = Estimate::of(boot(&|idx| {
+            moments(idx).map(|(wg, cs, _)| 2.0 * std::f64::consts::PI * cs / wg / a0)
+        }));
     }
     // plateau and ξ: the modes at or above λ_min
     if let Some(t) = g.tail {

@@ -42,3 +42,8 @@ pub fn process_alive(pid: u32) -> bool {
     }
     proc.join(pid.to_string()).exists()
 }
+
+/// Worker threads of the parallel parts (rayon's pool: `RAYON_NUM_THREADS`, else the cores).
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}

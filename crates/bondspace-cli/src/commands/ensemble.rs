@@ -65,9 +65,16 @@ pub struct EnsembleArgs {
     /// Pseudo-harmonic modes of the top modes.
     #[arg(long)]
     phm: bool,
-    /// Participation of every mode (dense).
+    /// Participation of every mode (a dense eigendecomposition per sample).
     #[arg(long)]
     participation: bool,
+    /// With --participation: only for samples 0 … K−1 of each group (allows --method
+    /// slicing for the rest).
+    #[arg(long, value_name = "K")]
+    participation_samples: Option<usize>,
+    /// Dipole responses per sample (κ_α of bonds spread evenly; ω_g and ξ_g in the report).
+    #[arg(long, default_value_t = 0)]
+    dipoles: usize,
     /// Run only part i of n (0 ≤ i < n), e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
@@ -121,8 +128,16 @@ fn spec(a: &EnsembleArgs) -> anyhow::Result<EnsembleSpec> {
             "ensembles use --method dense or slicing (their spectra are pooled)",
         ));
     }
-    if a.participation && method != bondspace::spectra::Method::Dense {
-        return Err(input_error("--participation needs --method dense"));
+    if a.participation_samples.is_some() && !a.participation {
+        return Err(input_error("--participation-samples needs --participation"));
+    }
+    if a.participation
+        && method != bondspace::spectra::Method::Dense
+        && a.participation_samples.is_none()
+    {
+        return Err(input_error(
+            "--participation needs --method dense, or --participation-samples K",
+        ));
     }
     if !(a.spacing.is_finite() && a.spacing > 0.0) {
         return Err(input_error("--spacing must be positive"));
@@ -150,6 +165,8 @@ fn spec(a: &EnsembleArgs) -> anyhow::Result<EnsembleSpec> {
             modes: a.modes,
             phm: a.phm,
             participation: a.participation,
+            participation_samples: a.participation_samples,
+            dipoles: a.dipoles,
         },
     })
 }

@@ -33,12 +33,22 @@ impl ReproduceEvents for Terminal {
     }
 }
 
-/// Runs `reproduce`.
-pub fn reproduce(full: bool, output: Option<PathBuf>, seed: u64) -> anyhow::Result<()> {
-    let study = if full {
-        presets::full(seed)
-    } else {
-        presets::quick(seed)
+/// Runs `reproduce` (`budget`: the `--study` preset with that budget in minutes).
+pub fn reproduce(
+    full: bool,
+    budget: Option<f64>,
+    output: Option<PathBuf>,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let study = match budget {
+        Some(b) if !(b.is_finite() && b > 0.0) => {
+            return Err(crate::args::input_error(
+                "--budget must be a positive number of minutes",
+            ));
+        }
+        Some(b) => presets::deciding(seed, b),
+        None if full => presets::full(seed),
+        None => presets::quick(seed),
     };
     let dir = output.unwrap_or_else(|| PathBuf::from(study.default_dir));
     reproduce::run(&study, &dir, &Terminal)?;

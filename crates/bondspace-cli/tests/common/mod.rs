@@ -76,8 +76,8 @@ pub fn npz_array(path: &std::path::Path, name: &str) -> (Vec<u64>, Vec<f64>) {
     (shape, data)
 }
 
-/// Every file of an ensemble directory except the wall-time-bearing `summary.json` and
-/// `mc.json` (and the wall seconds of the chain states), as (relative path, bytes), sorted.
+/// Every file of an ensemble directory except the wall-time-bearing `summary.json`, `mc.json`
+/// and `cost.json` (and the wall seconds of the chain states), as (relative path, bytes), sorted.
 pub fn ensemble_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     fn walk(root: &std::path::Path, d: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
         for e in std::fs::read_dir(d).unwrap() {
@@ -92,7 +92,7 @@ pub fn ensemble_files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
                 v.as_object_mut().unwrap().remove("seconds");
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
                 out.push((rel, v.to_string().into_bytes()));
-            } else if name != "summary.json" && name != "mc.json" {
+            } else if name != "summary.json" && name != "mc.json" && name != "cost.json" {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
                 out.push((rel, std::fs::read(&p).unwrap()));
             }

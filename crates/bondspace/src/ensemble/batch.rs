@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -40,15 +38,38 @@ pub fn run_parallel<I: Sync, T: Send>(
     per_item: Option<&dyn Progress>,
     f: impl Fn(&I) -> T + Sync,
 ) -> Vec<T> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let _seq = SequentialKernels::new();
-    items
-        .par_iter()
-        .map(|item| {
-            let r = f(item);
-            if let Some(p) = per_item {
-                p.inc(1);
-            }
-            r
+    // a shared queue taken in list order: each free worker takes the next item, so items
+    // listed first (the longest, e.g. the chains of the lowest Tp) start first and the
+    // workers finish together; which worker runs an item does not change its result
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<T>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let workers = rayon::current_num_threads().clamp(1, items.len().max(1));
+    rayon::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= items.len() {
+                        break;
+                    }
+                    let r = f(&items[i]);
+                    if let Some(p) = per_item {
+                        p.inc(1);
+                    }
+                    *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every item ran")
         })
         .collect()
 }

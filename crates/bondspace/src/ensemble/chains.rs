@@ -30,6 +30,23 @@ pub fn snapshots_of(c: usize, chains: usize, samples: usize) -> usize {
     }
 }
 
+/// Wall seconds spent making one sample before its analysis (kept as `cost.json` in the
+/// sample directory, for the cost of a study per stage).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PrepCost {
+    /// SWAP Monte Carlo since the previous snapshot of its chain, or since the chain started
+    /// or resumed in this process (then the equilibration is included); None for samples not
+    /// drawn from a chain.
+    pub swap_seconds: Option<f64>,
+    /// The preparation: the quench of a snapshot, or the whole preparation of a sample of its
+    /// own (SWAP run, quench or packing).
+    pub prepare_seconds: f64,
+    /// True when `swap_seconds` includes the chain's equilibration (its first snapshot in
+    /// this process, made from a fresh start).
+    #[serde(default)]
+    pub includes_equilibration: bool,
+}
+
 /// How to sample a group from chains.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChainSampling {
@@ -67,7 +84,7 @@ fn write_state(path: &Path, s: &ChainState) -> Result<()> {
 /// Runs chain `chain` of an IPL group of `n` particles (its streams from `seed`) with the
 /// options `opt` until it has taken `opt.snapshots` snapshots, resuming from `checkpoint` when
 /// that file exists and writing it after every block. Each snapshot's glass is passed to
-/// `emit` (with the snapshot), which writes it as a sample unless that sample exists and
+/// `emit` (with the snapshot and the seconds it took), which writes it as a sample unless that sample exists and
 /// returns whether it made it; `exists(j)` says whether snapshot j's sample is already there
 /// (its quench is then skipped).
 #[allow(clippy::too_many_arguments)]
@@ -79,12 +96,13 @@ pub fn run_ipl_chain<const D: usize>(
     chain: usize,
     checkpoint: &Path,
     exists: impl Fn(usize) -> bool,
-    mut emit: impl FnMut(Configuration<D>, &Snapshot<D>) -> Result<()>,
+    mut emit: impl FnMut(Configuration<D>, &Snapshot<D>, PrepCost) -> Result<()>,
 ) -> Result<ChainOutcome> {
     let mut out = ChainOutcome::default();
     let template = ipl_random::<D>(n, ipl, seed, chain as u64)?;
     let c = chain as u64;
-    let mut ch = if checkpoint.exists() {
+    let fresh = !checkpoint.exists();
+    let mut ch = if !fresh {
         let state = read_state(checkpoint)?;
         Chain::resume(&ipl.model, template.simbox, opt, state, seed, c)
             .map_err(|e| Error::Invalid(format!("{}: {e}", checkpoint.display())))?
@@ -100,6 +118,8 @@ pub fn run_ipl_chain<const D: usize>(
             c,
         )?
     };
+    let mut last = std::time::Instant::now();
+    let mut first = fresh;
     loop {
         match ch.advance()? {
             Event::Checkpoint => write_state(checkpoint, ch.state())?,
@@ -107,11 +127,20 @@ pub fn run_ipl_chain<const D: usize>(
                 if exists(s.index) {
                     out.skipped += 1;
                 } else {
+                    let swap_seconds = Some(last.elapsed().as_secs_f64());
+                    let t = std::time::Instant::now();
                     let glass = ipl_snapshot_glass(&template, &s, ipl, SILENT)?;
-                    emit(glass, &s)?;
+                    let cost = PrepCost {
+                        swap_seconds,
+                        prepare_seconds: t.elapsed().as_secs_f64(),
+                        includes_equilibration: first,
+                    };
+                    emit(glass, &s, cost)?;
                     out.computed += 1;
                 }
+                first = false;
                 write_state(checkpoint, ch.state())?;
+                last = std::time::Instant::now();
             }
             Event::Done => break,
         }

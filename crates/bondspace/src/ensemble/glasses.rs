@@ -232,7 +232,7 @@ pub fn chain_glasses<const D: usize>(
             c,
             &chain_path(out, c),
             exists,
-            |mut g, s| {
+            |mut g, s, _cost| {
                 let k = sample_of(s.index, c, chains);
                 for (key, v) in want(k, c, s.index) {
                     g.info.insert(key.into(), v);

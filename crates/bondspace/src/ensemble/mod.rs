@@ -45,6 +45,9 @@ pub use run::{RunReport, run};
 
 /// The specification file of an ensemble directory.
 pub const SPEC_FILE: &str = "ensemble.json";
+/// The seconds a sample's preparation took (JSON, [`chains::PrepCost`]), in its directory;
+/// the analysis stages' seconds are in its `summary.json`.
+pub const COST_FILE: &str = "cost.json";
 /// The pooled histograms of a group directory (npz).
 pub const POOLED_NPZ: &str = "pooled.npz";
 /// The pooled scalars of a group directory (JSON, [`PooledSummary`]).
@@ -101,8 +104,29 @@ pub struct AnalysisSpec {
     pub modes: usize,
     /// Pseudo-harmonic modes of the top modes.
     pub phm: bool,
-    /// Participation of every mode (dense only).
+    /// Participation of every mode (a full dense eigendecomposition; with the dense method,
+    /// or on the subset [`AnalysisSpec::participation_samples`]).
     pub participation: bool,
+    /// With `participation`: compute it only for the samples of index below this (a subset
+    /// of every group, e.g. for slicing ensembles whose dense cost per sample is too high for
+    /// every sample); None: every sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participation_samples: Option<usize>,
+    /// Dipole responses per sample (bonds spread evenly; 0: none): κ_α and the
+    /// characteristic frequency ω_g of Rainone et al.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dipoles: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl AnalysisSpec {
+    /// Whether sample `k` gets the participation of every mode.
+    pub fn participation_of(&self, k: usize) -> bool {
+        self.participation && self.participation_samples.is_none_or(|m| k < m)
+    }
 }
 
 /// An ensemble: groups × samples.
@@ -200,9 +224,14 @@ impl EnsembleSpec {
                     .into(),
             ));
         }
-        if self.analysis.participation && self.analysis.method != Method::Dense {
+        if self.analysis.participation
+            && self.analysis.method != Method::Dense
+            && self.analysis.participation_samples.is_none()
+        {
             return Err(Error::Invalid(
-                "the participation of every mode needs the dense method".into(),
+                "the participation of every mode of every sample needs the dense method (or \
+                 a subset of samples)"
+                    .into(),
             ));
         }
         if let Some(c) = &self.chains

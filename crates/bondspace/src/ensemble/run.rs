@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::batch::{run_parallel, write_dir};
-use super::chains::{run_ipl_chain, sample_of, snapshots_of};
+use super::chains::{PrepCost, run_ipl_chain, sample_of, snapshots_of};
 use super::{EnsembleSpec, Family, Group, Task, chain_file, init_dir, sample_dir};
 use crate::config::Configuration;
 use crate::error::{Error, Result};
@@ -118,6 +118,7 @@ fn compute_sample<const D: usize>(
     k: usize,
 ) -> Result<()> {
     let seed = derive_seed(spec.seed, &group.name());
+    let t = std::time::Instant::now();
     let (cfg, mc): (Configuration<D>, _) = match group.family {
         Family::Ipl {
             tp: Temperature::Infinite,
@@ -147,23 +148,31 @@ fn compute_sample<const D: usize>(
     };
     let mc = mc.map(|r| serde_json::to_vec_pretty(&r)).transpose();
     let mc = mc.map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
-    write_sample(done, spec, &cfg, mc.as_deref())
+    let cost = PrepCost {
+        prepare_seconds: t.elapsed().as_secs_f64(),
+        ..Default::default()
+    };
+    write_sample(done, spec, k, &cfg, mc.as_deref(), cost)
 }
 
-/// Analyses `cfg` and writes it, its results and its Monte Carlo report `mc` (JSON) into the
+/// Analyses `cfg` and writes it, its results, its Monte Carlo report `mc` (JSON) and the
+/// seconds of its preparation (`cost.json`) into the
 /// sample directory `done`, through a temporary directory renamed into place.
 fn write_sample<const D: usize>(
     done: &Path,
     spec: &EnsembleSpec,
+    k: usize,
     cfg: &Configuration<D>,
     mc: Option<&[u8]>,
+    cost: PrepCost,
 ) -> Result<()> {
     let a = &spec.analysis;
     let opt = results::Options {
         method: a.method,
         modes: a.modes,
         phm: a.phm,
-        participation: a.participation,
+        participation: a.participation_of(k),
+        dipoles: a.dipoles,
         // a sample with G ≤ 0 is kept and flagged by the pooling
         positive_modulus: false,
         ..Default::default()
@@ -174,6 +183,9 @@ fn write_sample<const D: usize>(
         if let Some(json) = mc {
             crate::io::write_atomic(&tmp.join(files::MC), json)?;
         }
+        let cost = serde_json::to_vec_pretty(&cost)
+            .map_err(|e| Error::Invalid(format!("cannot encode the cost: {e}")))?;
+        crate::io::write_atomic(&tmp.join(super::COST_FILE), &cost)?;
         results::write_results(tmp, &res)
     })
 }
@@ -212,11 +224,12 @@ fn run_chain(
     let exists = |j: usize| sample_dir(dir, group, sample_of(j, c, m)).exists();
     let out = crate::with_dim_const!(group.dim, D => {
         let ipl = IplOptions::defaults(D);
-        run_ipl_chain::<D>(group.n, &ipl, &opt, seed, c, &ckpt, exists, |glass, snap| {
-            let done = sample_dir(dir, group, sample_of(snap.index, c, m));
+        run_ipl_chain::<D>(group.n, &ipl, &opt, seed, c, &ckpt, exists, |glass, snap, cost| {
+            let k = sample_of(snap.index, c, m);
+            let done = sample_dir(dir, group, k);
             let json = serde_json::to_vec_pretty(&snap.report)
                 .map_err(|e| Error::Invalid(format!("cannot encode the MC report: {e}")))?;
-            write_sample(&done, spec, &glass, Some(&json))?;
+            write_sample(&done, spec, k, &glass, Some(&json), cost)?;
             progress.inc(1);
             Ok(())
         })

@@ -215,3 +215,98 @@ pub fn all_participations<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>,
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(out.into_iter().unzip())
 }
+
+/// Every mode of A of a (small) configuration from one dense eigendecomposition: its λ,
+/// N·e(F) and N·e(D), and the fields of any mode on demand (paper Fig. 6).
+pub struct DenseModes {
+    /// Non-zero λ, ascending.
+    pub lambda: Vec<f64>,
+    /// N·e(F) of each mode.
+    pub ne_force: Vec<f64>,
+    /// N·e(D) of each mode.
+    pub ne_displacement: Vec<f64>,
+    dt: Mat<f64>,
+    cols: Vec<usize>,
+}
+
+impl DenseModes {
+    /// The fields (D, F) of mode `i` (index into `lambda`), in the network's numbering: D
+    /// translation-free, both scaled so that F = Sᵀ f with f a unit bond vector.
+    pub fn fields<const D: usize>(&self, net: &Network<D>, i: usize) -> (Vec<f64>, Vec<f64>) {
+        let mut disp = vec![0.0; net.ndof()];
+        let ext = bond_vector(net, &self.dt, self.cols[i], &mut disp);
+        let mut f = ext.clone();
+        normalize_sign(&mut f);
+        // f = c · S D̃ with c = ±1/|S D̃|, so D = M⁺Sᵀf = c D̃ (translation removed)
+        let (k, _) =
+            ext.iter().enumerate().fold(
+                (0, 0.0f64),
+                |m, (k, v)| if v.abs() > m.1 { (k, v.abs()) } else { m },
+            );
+        let c = if ext[k] != 0.0 { f[k] / ext[k] } else { 0.0 };
+        let mut force = vec![0.0; net.ndof()];
+        net.apply_st(&f, &mut force);
+        remove_translation::<D>(&mut disp);
+        disp.iter_mut().for_each(|v| *v *= c);
+        (disp, force)
+    }
+}
+
+fn remove_translation<const D: usize>(x: &mut [f64]) {
+    let n = (x.len() / D) as f64;
+    let mut mean = [0.0; D];
+    for p in x.chunks_exact(D) {
+        for k in 0..D {
+            mean[k] += p[k] / n;
+        }
+    }
+    for p in x.chunks_exact_mut(D) {
+        for k in 0..D {
+            p[k] -= mean[k];
+        }
+    }
+}
+
+/// Every non-zero mode of A with the participations of F and D ([`DenseModes`]; cost: one
+/// dense nd × nd eigendecomposition with vectors).
+pub fn dense_modes<const D: usize>(net: &Network<D>) -> Result<DenseModes> {
+    let (vals, dt) = dense_pencil_eigen(net)?;
+    let max = vals.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+    let tol = crate::spectra::ZERO_REL * max;
+    let mut cols: Vec<usize> = (0..vals.len()).filter(|&k| vals[k] > tol).collect();
+    cols.sort_by(|&a, &b| vals[a].total_cmp(&vals[b]));
+    let mut out = DenseModes {
+        lambda: cols.iter().map(|&k| vals[k]).collect(),
+        ne_force: Vec::new(),
+        ne_displacement: Vec::new(),
+        dt,
+        cols,
+    };
+    let mut disp = vec![0.0; net.ndof()];
+    let mut force = vec![0.0; net.ndof()];
+    for &k in &out.cols {
+        let ext = bond_vector(net, &out.dt, k, &mut disp);
+        net.apply_st(&ext, &mut force);
+        out.ne_force.push(participation_n::<D>(&force));
+        remove_translation::<D>(&mut disp);
+        out.ne_displacement.push(participation_n::<D>(&disp));
+    }
+    Ok(out)
+}
+
+/// The `k` lowest non-trivial eigenpairs (ω², unit vectors in the network numbering) of the
+/// Hessian, from its dense eigendecomposition (the d translations skipped; paper Fig. 1a).
+pub fn lowest_hessian_modes<const D: usize>(
+    net: &Network<D>,
+    k: usize,
+) -> Result<Vec<(f64, Vec<f64>)>> {
+    let m = net.dense(true, net.ndof());
+    let evd = m
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|e| Error::Numerical(format!("eigensolver failed: {e:?}")))?;
+    let s = evd.S().column_vector();
+    let u = evd.U();
+    Ok((D..(D + k).min(u.ncols()))
+        .map(|c| (s[c], (0..u.nrows()).map(|r| u[(r, c)]).collect()))
+        .collect())
+}

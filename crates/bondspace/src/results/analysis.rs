@@ -307,6 +307,7 @@ fn analyse_impl<const D: usize>(
         factor: solver.factor().info(),
         modes: None,
         seconds: start.elapsed().as_secs_f64(),
+        stages: vec![("spectrum".into(), start.elapsed().as_secs_f64())],
     };
     let mut a = Analysis {
         summary,
@@ -319,31 +320,36 @@ fn analyse_impl<const D: usize>(
         dipoles: Vec::new(),
     };
     // every finished stage is on disk before the next, longer one starts
-    let save = |a: &mut Analysis<D>| -> Result<()> {
-        a.summary.seconds = start.elapsed().as_secs_f64();
+    let save = |a: &mut Analysis<D>, stage: &str| -> Result<()> {
+        let now = start.elapsed().as_secs_f64();
+        if !stage.is_empty() {
+            let before: f64 = a.summary.stages.iter().map(|s| s.1).sum();
+            a.summary.stages.push((stage.into(), now - before));
+        }
+        a.summary.seconds = now;
         match out {
             Some(dir) => write_present(dir, a),
             None => Ok(()),
         }
     };
-    save(&mut a)?;
+    save(&mut a, "")?;
     if opt.modes > 0 || opt.dipoles > 0 {
         if opt.modes > 0 {
             let mut m = top_modes_and_phm(&a.network, &solver, opt)?;
             decay_profiles(cfg, &a.network, &mut m)?;
             a.summary.modes = Some(modes_summary(&m));
             a.modes = Some(m);
-            save(&mut a)?;
+            save(&mut a, "modes")?;
         }
         let sample = crate::modes::dipole::bond_sample(a.network.n_bonds(), opt.dipoles);
         a.dipoles = crate::modes::dipole::dipole_responses(&a.network, &solver, &sample);
         if !a.dipoles.is_empty() {
-            save(&mut a)?;
+            save(&mut a, "dipoles")?;
         }
     }
     if opt.participation {
         a.participation = Some(crate::modes::bond::all_participations(&a.network)?);
-        save(&mut a)?;
+        save(&mut a, "participation")?;
     }
     Ok(a)
 }

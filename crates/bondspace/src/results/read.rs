@@ -82,6 +82,15 @@ pub fn read_participation(dir: &Path) -> Result<Option<(Vec<f64>, Vec<f64>)>> {
     Ok(Some((l, ne)))
 }
 
+/// κ_α of the dipole responses (`dipoles.npz`), None without.
+pub fn read_dipole_kappa(dir: &Path) -> Result<Option<Vec<f64>>> {
+    let p = dir.join(files::DIPOLES);
+    if !p.exists() {
+        return Ok(None);
+    }
+    read_npz_f64(&p, files::dipoles::KAPPA)
+}
+
 /// λ, 1 − |⟨D|D_PH⟩| and 1 − |⟨F|F_PH⟩| of the top modes, None without PHM data.
 pub fn read_mode_overlaps(dir: &Path) -> Result<Option<Vec<(f64, f64, f64)>>> {
     let p = dir.join(files::MODES);
@@ -234,6 +243,8 @@ pub struct SampleRecord {
     pub overlaps: Vec<(f64, f64, f64)>,
     /// Decay profiles of the top modes (with mode data).
     pub decay: Option<Decay>,
+    /// κ_α of the dipole responses (with dipole data).
+    pub dipole_kappa: Vec<f64>,
     /// SWAP diagnostics (finite Tp).
     pub mc: Option<McSummary>,
     /// The chain the sample came from (samples drawn from long chains).
@@ -294,6 +305,7 @@ impl SampleRecord {
             d.overlaps = ov;
         }
         d.decay = read_decay(dir)?;
+        d.dipole_kappa = read_dipole_kappa(dir)?.unwrap_or_default();
         d.mc = read_mc(dir)?;
         d.chain = d.mc.as_ref().and_then(|m| m.chain);
         d.sweep = d.mc.as_ref().and_then(|m| m.sweep);

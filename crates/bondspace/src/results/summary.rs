@@ -52,6 +52,11 @@ pub struct Summary {
     /// Wall time of the analysis.
     #[serde(deserialize_with = "nullable_f64")]
     pub seconds: f64,
+    /// Wall seconds of each finished stage, in order (`spectrum`: the factor, G and the
+    /// spectrum; `modes`: the top modes, PHMs and decay profiles; `dipoles`;
+    /// `participation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<(String, f64)>,
 }
 
 /// Summary of the top-mode analysis.
