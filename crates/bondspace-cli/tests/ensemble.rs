@@ -189,3 +189,46 @@ fn report_writes_figures_and_tables() {
         &["ensemble.json"],
     );
 }
+
+/// `reproduce --study` refuses a budget that is not a positive number of minutes, and
+/// `--participation-samples` needs `--participation`; `--participation` with `--method
+/// slicing` needs a subset: each a one-line input error with exit 2, before anything runs.
+#[test]
+fn study_and_subset_flags_are_checked() {
+    let out = tmp("study-flags");
+    let o = out.to_str().unwrap();
+    for b in ["0", "-5", "nan", "inf"] {
+        assert_input_error(
+            &bondspace(&["reproduce", "--study", "--budget", b, "-o", o]),
+            &["--budget"],
+        );
+    }
+    assert!(!out.exists(), "a refused run wrote {o}");
+    let base = [
+        "ensemble",
+        "--dim",
+        "2",
+        "-n",
+        "100",
+        "--tp",
+        "inf",
+        "--samples",
+        "2",
+        "--seed",
+        "1",
+        "-o",
+        o,
+    ];
+    let with = |extra: &[&str]| -> Vec<String> {
+        base.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let run = |a: Vec<String>| bondspace(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_input_error(
+        &run(with(&["--participation-samples", "1"])),
+        &["--participation"],
+    );
+    assert_input_error(
+        &run(with(&["--method", "slicing", "--participation"])),
+        &["--participation-samples"],
+    );
+}

@@ -8,13 +8,13 @@
 //! |---|---|
 //! | tail exponent of P(λ) | continuous power-law maximum likelihood above λ_min (values ≥ λ_min); λ_min chosen by the minimum Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009) among the eigenvalues above [`TAIL_FLOOR`] leaving ≥ [`TAIL_MIN_MODES`] modes; binned (interval-censored) likelihood for slicing counts; error: bootstrap over samples with λ_min re-chosen in every resample |
 //! | A_g | count-based, P = A_g λ^−7/2 ⇒ A_g = (5/2) Λ^{5/2} N(λ > Λ)/(N d) at Λ = λ_min, in λ/λ₀ units and in simulation units (A_g,sim = A_g λ₀^{5/2}); the bootstrap re-estimates λ₀ in each resample for the λ/λ₀ value |
-//! | mid exponent | truncated power-law maximum likelihood on the half-decade window above the peak of P where the local exponent is flattest, below λ_min |
+//! | mid exponent | truncated power-law maximum likelihood on the half-decade window above the peak of P where the local exponent is flattest, below λ_min; slicing counts: the binned (interval-censored) likelihood on the run of [`MID_BINS`] bins chosen the same way |
 //! | N·e plateau | mean N·e of the modes with λ ≥ λ_min (all modes with participation data, else the top modes); its flatness is tested by the slope of ln N·e against ln λ over those modes |
 //! | ξ | a₀ (1.15 × plateau)^{1/d} |
 //! | ω_g, ξ_g | ω_g = √⟨κ_α⟩ over every dipole response of every sample (κ_α = uᵀMu/uᵀu, u = M⁺Sᵀ\|α⟩, unit masses), in ω₀ units; ξ_g = 2π c_s/ω_g in a₀ units (Rainone et al. 2020's length, the paper's cross-check of ξ); error: bootstrap over samples |
 //! | decay exponents | least squares of ln y against ln r over the mode-averaged profile of the QLM-like modes (1 − |⟨D|D_PH⟩| < [`QLM_OVERLAP`]) on the decay window |
 //! | overlap exponent | least squares of ln(1 − |⟨D|D_PH⟩|) against ln λ over the top modes with λ ≥ λ_min |
-//! | D(ω) exponent | truncated maximum likelihood of the frequencies below ω_ph |
+//! | D(ω) exponent | truncated maximum likelihood of the frequencies below ω_ph (slicing: binned likelihood on the bins below ω_ph) |
 
 use bondspace::ensemble::pool::{Pooling, summarize};
 use bondspace::ensemble::{Family, Group, PooledSummary};
@@ -23,8 +23,8 @@ use bondspace::modes::participation::{qlm_size, xi};
 use bondspace::prepare::Temperature;
 use bondspace::results::SampleRecord;
 use bondspace::stats::{
-    BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, bootstrap,
-    bootstrap_many, bootstrap_rms, flattest_window, power_law_fit, prefactor_from_count,
+    BinnedSample, Histogram, PowerLawMle, binned_means, binned_tail_fit_ks, binned_window_mle,
+    bootstrap, bootstrap_many, bootstrap_rms, flattest_window, power_law_fit, prefactor_from_count,
     tail_fit_ks, tail_mle, truncated_mle, window_mean,
 };
 
@@ -288,7 +288,7 @@ fn histogram_errors(data: &[SampleRecord], pooling: &Pooling, seed: u64) -> (Vec
 /// A_g at Λ (λ/λ₀ units of the pooling) in λ/λ₀ units and in simulation units, each with its
 /// bootstrap error: A_g = (5/2) Λ^{5/2} N(λ/λ₀ > Λ)/(N d) exactly on all samples; the error of
 /// the λ/λ₀ value re-estimates λ₀ in every resample. Slicing samples: counts of the bins above
-/// Λ (an edge), in their own units, and no simulation-unit value.
+/// Λ (an edge), in their own units, and A_g,sim = A_g λ₀^{5/2} with the group's λ₀.
 pub fn a_g_at(
     data: &[SampleRecord],
     pooling: &Pooling,
@@ -325,7 +325,7 @@ pub fn a_g_at(
         let value = prefactor_from_count(count, threshold, 3.5, dof(data, &all));
         (a.map(|(_, se)| Estimate { value, se }), sim)
     } else {
-        let a = Estimate::of(boot(&|idx| {
+        let count_ag = |idx: &[usize]| -> Option<f64> {
             let c: usize = binned(data, idx)
                 .iter()
                 .map(|s| {
@@ -338,10 +338,113 @@ pub fn a_g_at(
                 })
                 .sum();
             Some(prefactor_from_count(c, threshold, 3.5, dof(data, idx)))
+        };
+        let a = Estimate::of(boot(&count_ag));
+        // simulation units: A_g,sim = A_g λ₀^{5/2}, λ₀ re-estimated in every resample
+        let sim = Estimate::of(boot(&|idx| {
+            Some(count_ag(idx)? * resample_lambda0(data, idx, dim).powf(2.5))
         }));
-        (a, None)
+        (a, sim)
     }
 }
+
+/// Slicing counts of the samples `idx` as ω/ω₀ bins in their own units.
+fn binned_omega(data: &[SampleRecord], idx: &[usize]) -> Vec<BinnedSample> {
+    idx.iter()
+        .filter_map(|&i| {
+            let d = &data[i];
+            let c = d.counts.as_ref()?;
+            Some(BinnedSample {
+                edges: c
+                    .omega2_edges
+                    .iter()
+                    .map(|e| e.max(0.0).sqrt() / d.omega_0)
+                    .collect(),
+                counts: c.omega2_counts.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The mid exponent and the D(ω) exponent of a slicing group, by the binned window MLE
+/// ([`binned_window_mle`]): the mid window is the run of [`MID_BINS`] bins above the peak
+/// of the pooled P and below the tail's λ_min whose two local slopes differ least (the
+/// flattest, as for every eigenvalue); D(ω) on the bins below ω_ph.
+fn binned_mid_and_low(g: &mut GroupStats, data: &[SampleRecord], p: &Histogram, seed: u64) {
+    let n = data.len();
+    let boot = |f: &dyn Fn(&[usize]) -> Option<f64>| bootstrap(n, BOOTSTRAP, seed, f);
+    let upper = g.tail.map_or(f64::INFINITY, |t| t.lambda_min);
+    let peak = (0..p.density.len()).max_by(|&a, &b| p.density[a].total_cmp(&p.density[b]));
+    if let Some(peak) = peak {
+        let e = &p.edges;
+        let mut best: Option<(f64, usize)> = None;
+        for k in peak + 1..p.density.len().saturating_sub(MID_BINS - 1) {
+            if e[k + MID_BINS] > upper * (1.0 + 1e-12) {
+                break;
+            }
+            let y: Vec<f64> = (k..k + MID_BINS).map(|j| p.density[j]).collect();
+            if y.iter().any(|v| *v <= 0.0) {
+                continue;
+            }
+            let x: Vec<f64> = (k..k + MID_BINS)
+                .map(|j| (e[j] * e[j + 1]).sqrt().ln())
+                .collect();
+            let s1 = (y[1].ln() - y[0].ln()) / (x[1] - x[0]);
+            let s2 =
+                (y[MID_BINS - 1].ln() - y[MID_BINS - 2].ln()) / (x[MID_BINS - 1] - x[MID_BINS - 2]);
+            let d = (s2 - s1).abs();
+            if best.is_none_or(|b| d < b.0) {
+                best = Some((d, k));
+            }
+        }
+        if let Some((_, k)) = best {
+            let (a, b) = (e[k], e[k + MID_BINS]);
+            let fit = |idx: &[usize]| binned_window_mle(&binned(data, idx), a, b);
+            let all: Vec<usize> = (0..n).collect();
+            if let Some(f) = fit(&all).filter(|f| f.n >= MID_MIN_MODES) {
+                let se = boot(&|idx| fit(idx).map(|f| -f.alpha)).map_or(f64::NAN, |x| x.1);
+                g.mid = Some(WindowFit {
+                    exponent: Estimate {
+                        value: -f.alpha,
+                        se,
+                    },
+                    window: (a, b),
+                    n_modes: f.n,
+                });
+            }
+        }
+    }
+    // D(ω) below ω_ph: the bins wholly below it, from the lowest non-empty one
+    let wph = g.pooled.omega_ph_over_omega_0;
+    let all: Vec<usize> = (0..n).collect();
+    let om = binned_omega(data, &all);
+    let lo = om
+        .iter()
+        .filter_map(|s| {
+            (0..s.counts.len())
+                .find(|&k| s.counts[k] > 0)
+                .map(|k| s.edges[k])
+        })
+        .fold(f64::INFINITY, f64::min);
+    if lo < wph {
+        let fit = |idx: &[usize]| binned_window_mle(&binned_omega(data, idx), lo, wph);
+        if let Some(f) = fit(&all).filter(|f| f.n >= 10) {
+            let se = boot(&|idx| fit(idx).map(|f| -f.alpha)).map_or(f64::NAN, |x| x.1);
+            g.omega_low = Some(WindowFit {
+                exponent: Estimate {
+                    value: -f.alpha,
+                    se,
+                },
+                window: (lo, f.hi),
+                n_modes: f.n,
+            });
+        }
+    }
+}
+
+/// Bins of the mid window of slicing counts (three default bins: a factor 5 in λ, the
+/// narrowest run that spans half a decade).
+pub const MID_BINS: usize = 3;
 
 /// Measures one group.
 pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStats {
@@ -480,6 +583,9 @@ pub fn group_stats(group: &Group, data: &[SampleRecord], seed: u64) -> GroupStat
                 n_modes: low.len(),
             });
         }
+    }
+    if !dense {
+        binned_mid_and_low(&mut g, data, &p, seed);
     }
     // ω_g and ξ_g from the dipole responses
     g.dipoles = data.iter().map(|d| d.dipole_kappa.len()).sum();

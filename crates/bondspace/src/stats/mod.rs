@@ -22,8 +22,9 @@ pub mod summary;
 pub use bins::{Histogram, add_counts, bin_of, log_edges};
 pub use fit::{PowerLaw, power_law_fit, prefactor_fixed_exponent};
 pub use powerlaw::{
-    BinnedSample, PowerLawMle, binned_tail_fit_ks, binned_tail_mle, flattest_window,
-    golden_section_max, prefactor_from_count, tail_fit_ks, tail_mle, truncated_mle,
+    BinnedSample, PowerLawMle, binned_tail_fit_ks, binned_tail_mle, binned_window_mle,
+    flattest_window, golden_section_max, prefactor_from_count, tail_fit_ks, tail_mle,
+    truncated_mle,
 };
 pub use resample::{bootstrap, bootstrap_many, bootstrap_rms};
 pub use summary::{binned_means, lag1_correlation, mean_se, window_mean};
