@@ -22,6 +22,24 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
+/// One row of a claim table: the claim, the paper's value when given, the group, ours, the
+/// test and the verdict (marked when its samples were not all equilibrated).
+pub fn claim_row(c: &Claim, paper_value: Option<&str>) -> String {
+    let mut cells = vec![cell(&c.paper)];
+    cells.extend(paper_value.map(cell));
+    cells.extend([cell(&c.group), cell(&c.ours), cell(&c.test)]);
+    cells.push(format!(
+        "{}{}",
+        cell(&c.verdict.to_string()),
+        if c.unequilibrated {
+            " — from samples not all equilibrated"
+        } else {
+            ""
+        }
+    ));
+    format!("| {} |", cells.join(" | "))
+}
+
 /// The Markdown of the report of the ensemble in `dir`.
 pub fn report_markdown(
     dir: &Path,
@@ -172,20 +190,7 @@ pub fn report_markdown(
     let _ = writeln!(md, "| claim | group | ours | test | verdict |");
     let _ = writeln!(md, "|---|---|---|---|---|");
     for c in claims {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {}{} |",
-            cell(&c.paper),
-            cell(&c.group),
-            cell(&c.ours),
-            cell(&c.test),
-            cell(&c.verdict.to_string()),
-            if c.unequilibrated {
-                " — from samples not all equilibrated"
-            } else {
-                ""
-            }
-        );
+        let _ = writeln!(md, "{}", claim_row(c, None));
     }
     let _ = writeln!(md, "\n## Figures\n");
     for (file, caption) in figures {

@@ -94,6 +94,21 @@ fn mid_line(s: &GroupStats, color: usize) -> Option<Series> {
     ))
 }
 
+/// A λ^-7/2 reference over one decade above the first tail's λ_min, drawn above the points
+/// of `first` (the first group's P(λ)).
+fn tail_reference(ipl: &[&GroupStats], first: &Series) -> Option<Series> {
+    let t = ipl.iter().find_map(|s| s.tail)?;
+    let p = first.points.iter().find(|p| p.0 >= t.lambda_min)?;
+    Some(guide(
+        p.0,
+        3.0 * p.1,
+        10.0 * p.0,
+        -3.5,
+        &sup("λ", "-3.5"),
+        7,
+    ))
+}
+
 /// Draws every figure the groups' data allow into `out` (PNG and SVG) and returns
 /// (file stem, caption) of each, in order.
 pub fn ensemble_figures(
@@ -119,19 +134,7 @@ pub fn ensemble_figures(
                 bands.push((m.window.0, m.window.1, i));
             }
         }
-        if let Some(t) = ipl.iter().find_map(|s| s.tail) {
-            // a λ^-7/2 reference over one decade above the first group's λ_min
-            if let Some(p) = series[0].points.iter().find(|p| p.0 >= t.lambda_min) {
-                series.push(guide(
-                    p.0,
-                    3.0 * p.1,
-                    10.0 * p.0,
-                    -3.5,
-                    &sup("λ", "-3.5"),
-                    7,
-                ));
-            }
-        }
+        series.extend(tail_reference(ipl, &series[0]));
         fig(
             Plot {
                 file: "fig3a_P_lambda".into(),
@@ -192,22 +195,7 @@ pub fn ensemble_figures(
             .enumerate()
             .map(|(i, s)| hist_series(&s.p, label(s), i))
             .collect();
-        if let Some(p) = ipl.iter().find_map(|s| s.tail).and_then(|t| {
-            series[0]
-                .points
-                .iter()
-                .find(|p| p.0 >= t.lambda_min)
-                .copied()
-        }) {
-            series.push(guide(
-                p.0,
-                3.0 * p.1,
-                10.0 * p.0,
-                -3.5,
-                &sup("λ", "-3.5"),
-                7,
-            ));
-        }
+        series.extend(tail_reference(ipl, &series[0]));
         fig(
             Plot {
                 file: "fig1d_P_lambda".into(),

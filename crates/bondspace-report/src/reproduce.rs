@@ -18,7 +18,7 @@ use bondspace::results::{self, files};
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{Claim, Verdict, paper_value};
-use crate::markdown::cell;
+use crate::markdown::claim_row;
 use crate::mode2d;
 
 /// What a front end is told as the study proceeds.
@@ -333,21 +333,7 @@ pub fn write_index(study: &Study, dir: &Path, walls: &Walls) -> Result<PathBuf> 
     let _ = writeln!(md, "| claim | paper | group | ours | test | verdict |");
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     for c in &claims {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {}{} |",
-            cell(&c.paper),
-            cell(paper_value(c)),
-            cell(&c.group),
-            cell(&c.ours),
-            cell(&c.test),
-            cell(&c.verdict.to_string()),
-            if c.unequilibrated {
-                " — from samples not all equilibrated"
-            } else {
-                ""
-            }
-        );
+        let _ = writeln!(md, "{}", claim_row(c, Some(paper_value(c))));
     }
     let disagree: Vec<&&Claim> = claims
         .iter()

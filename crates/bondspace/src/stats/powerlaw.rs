@@ -176,21 +176,37 @@ pub fn binned_tail_mle(samples: &[BinnedSample], x_min: f64) -> Option<PowerLawM
             })
             .sum()
     };
-    let alpha = golden_section_max(&loglik, 1.0 + 1e-9, 30.0);
-    let h = 1e-4 * alpha.max(1.0);
+    Some(maximum_likelihood(
+        &loglik,
+        (1.0 + 1e-9, 30.0),
+        (x_min, f64::INFINITY),
+        n,
+    ))
+}
+
+/// The α that maximises `loglik` on `range` (golden section), its standard error from the
+/// curvature there, as the fit of `n` values on the window `window`.
+fn maximum_likelihood(
+    loglik: &dyn Fn(f64) -> f64,
+    range: (f64, f64),
+    window: (f64, f64),
+    n: usize,
+) -> PowerLawMle {
+    let alpha = golden_section_max(loglik, range.0, range.1);
+    let h = 1e-4 * alpha.abs().max(1.0);
     let curv = (loglik(alpha + h) - 2.0 * loglik(alpha) + loglik(alpha - h)) / (h * h);
-    Some(PowerLawMle {
+    PowerLawMle {
         alpha,
         alpha_se: if curv < 0.0 {
             (-curv).sqrt().recip()
         } else {
             f64::NAN
         },
-        lo: x_min,
-        hi: f64::INFINITY,
+        lo: window.0,
+        hi: window.1,
         n,
         ks: f64::NAN,
-    })
+    }
 }
 
 /// The interval-censored MLE of α for p(x) ∝ x^−α on the window [a, b] from binned counts
@@ -245,21 +261,7 @@ pub fn binned_window_mle(samples: &[BinnedSample], a: f64, b: f64) -> Option<Pow
             })
             .sum()
     };
-    let alpha = golden_section_max(&loglik, -30.0, 30.0);
-    let h = 1e-4 * alpha.abs().max(1.0);
-    let curv = (loglik(alpha + h) - 2.0 * loglik(alpha) + loglik(alpha - h)) / (h * h);
-    Some(PowerLawMle {
-        alpha,
-        alpha_se: if curv < 0.0 {
-            (-curv).sqrt().recip()
-        } else {
-            f64::NAN
-        },
-        lo: a,
-        hi: b,
-        n,
-        ks: f64::NAN,
-    })
+    Some(maximum_likelihood(&loglik, (-30.0, 30.0), (a, b), n))
 }
 
 /// Mean and variance of w on [0, W] under the density ∝ e^{t w} (a truncated exponential).
