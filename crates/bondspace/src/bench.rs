@@ -299,6 +299,9 @@ pub struct SwapRow {
     pub pair_evaluations_per_trial: f64,
     /// Nanoseconds per pair evaluation (the whole attempt's cost divided by its pairs).
     pub ns_per_pair: f64,
+    /// New outer references (a particle's outer list rebuilt from the cell grid) and new pair
+    /// references (its pair list re-derived) per attempt.
+    pub references_per_trial: (f64, f64),
     /// Acceptance of displacements and of swaps after tuning.
     pub acceptance: (f64, f64),
     /// Sweeps (from the end of tuning) until the size autocorrelation C(t) < 1/e.
@@ -365,6 +368,13 @@ pub fn swap_rows(n: usize, b: &SwapBench, progress: &dyn Progress) -> Result<Vec
             attempts_per_second: r.attempts_per_second,
             pair_evaluations_per_trial: r.pair_evaluations_per_trial,
             ns_per_pair: 1e9 / (r.attempts_per_second * r.pair_evaluations_per_trial),
+            references_per_trial: {
+                let t = (r.stats.displacement_attempts + r.stats.swap_attempts).max(1) as f64;
+                (
+                    r.stats.reference_updates as f64 / t,
+                    r.stats.pair_updates as f64 / t,
+                )
+            },
             acceptance: (r.displacement_acceptance, r.swap_acceptance),
             size_relaxation_sweeps: r.size_relaxation_sweeps,
             overlap_relaxation_sweeps: r.overlap_relaxation_sweeps,

@@ -3,7 +3,7 @@
 //! and reproducibility whatever the thread count.
 
 use bondspace::models::{Ipl, PairPotential, eval};
-use bondspace::prepare::swap::{SwapMc, SwapOptions};
+use bondspace::prepare::swap::{MoveStats, SwapMc, SwapOptions};
 use bondspace::prepare::{self, IplOptions, QuenchOptions};
 use bondspace::rng::{Purpose, stream};
 use bondspace::{Configuration, SimBox, neighbours};
@@ -47,7 +47,7 @@ fn independent_energy<const D: usize>(
     eval::energy(pot, simbox, pos, sizes, &pairs)
 }
 
-fn bookkeeping<const D: usize>(n: usize, half_skin: f64, window: f64) {
+fn bookkeeping<const D: usize>(n: usize, half_skin: f64, window: f64) -> MoveStats {
     let cfg = liquid::<D>(n, 3);
     let pot = Ipl::default();
     let mut opt = SwapOptions::new(0.5, 1);
@@ -80,7 +80,8 @@ fn bookkeeping<const D: usize>(n: usize, half_skin: f64, window: f64) {
         st.displacement_accepted > 0 && st.swap_accepted > 0,
         "{st:?}"
     );
-    assert!(st.reference_updates > 0, "{st:?}");
+    assert!(st.reference_updates + st.pair_updates > 0, "{st:?}");
+    st
 }
 
 #[test]
@@ -88,13 +89,21 @@ fn running_energy_equals_recomputed_energy() {
     bookkeeping::<2>(300, 0.4, f64::INFINITY);
     bookkeeping::<3>(500, 0.4, f64::INFINITY);
     bookkeeping::<3>(500, 0.4, 0.1);
+    bookkeeping::<3>(500, 0.2, f64::INFINITY);
 }
 
 #[test]
 fn neighbour_lists_stay_complete_under_heavy_local_updates() {
-    // a tiny skin forces many local list updates and far trials
-    bookkeeping::<2>(300, 0.03, f64::INFINITY);
-    bookkeeping::<3>(1200, 0.03, 0.2);
+    // a tiny skin forces many local updates of both list levels, and far trials
+    for st in [
+        bookkeeping::<2>(300, 0.03, f64::INFINITY),
+        bookkeeping::<3>(1200, 0.03, 0.2),
+    ] {
+        assert!(
+            st.reference_updates > 0 && st.pair_updates > 0 && st.far_trials > 0,
+            "{st:?}"
+        );
+    }
 }
 
 #[test]

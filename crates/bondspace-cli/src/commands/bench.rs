@@ -232,9 +232,9 @@ fn swap(b: &SwapBench) -> anyhow::Result<()> {
         }
     );
     println!(
-        "| N | window | attempts/s | pair evaluations/trial | ns/pair | acceptance moves | acceptance swaps | C < 1/e (sweeps) | Q < 1/e (sweeps) | C < 1/e (s) | Q < 1/e (s) | e/N | run (s) |"
+        "| N | window | attempts/s | pair evaluations/trial | ns/pair | new outer / pair references per 10³ trials | acceptance moves | acceptance swaps | C < 1/e (sweeps) | Q < 1/e (sweeps) | C < 1/e (s) | Q < 1/e (s) | e/N | run (s) |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &n in &b.sizes {
         let bar = progress::spinner(format!("N = {n}"));
         let rows = bench::swap_rows(n, b, &bar)?;
@@ -247,11 +247,13 @@ fn swap(b: &SwapBench) -> anyhow::Result<()> {
                 })
             };
             println!(
-                "| {n} | {} | {:.3e} | {:.1} | {:.2} | {:.3} | {:.3} | {} | {} | {} | {} | {:.4} | {:.1} |",
+                "| {n} | {} | {:.3e} | {:.1} | {:.2} | {:.2} / {:.2} | {:.3} | {:.3} | {} | {} | {} | {} | {:.4} | {:.1} |",
                 r.window,
                 r.attempts_per_second,
                 r.pair_evaluations_per_trial,
                 r.ns_per_pair,
+                1e3 * r.references_per_trial.0,
+                1e3 * r.references_per_trial.1,
                 r.acceptance.0,
                 r.acceptance.1,
                 sw(r.size_relaxation_sweeps),

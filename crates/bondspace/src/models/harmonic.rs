@@ -32,6 +32,10 @@ impl PairPotential for Harmonic {
         si + sj
     }
 
+    fn reach_grows_with_size(&self, _max_size: f64) -> bool {
+        true
+    }
+
     #[inline(always)]
     fn terms(&self, r: f64, si: f64, sj: f64) -> PairTerms {
         let h = r - (si + sj);

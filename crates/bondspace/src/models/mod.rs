@@ -111,23 +111,20 @@ pub trait PairPotential: Sync + Send + Clone + std::fmt::Debug {
         }
         (ea, eb)
     }
-    /// As [`PairPotential::sum_lanes`] for two sizes `sa`, `sb` of the particle at the same
-    /// distances (a size swap).
-    #[inline(always)]
-    fn sum_lanes_sizes<V: Lanes>(
-        &self,
-        blocks: usize,
-        sa: f64,
-        sb: f64,
-        mut block: impl FnMut(usize) -> (V, V),
-    ) -> (V, V) {
-        let (mut ea, mut eb) = (V::splat(0.0), V::splat(0.0));
-        for b in 0..blocks {
-            let (r2, sj) = block(b);
-            ea = ea + self.energy_lanes(r2, sa, sj);
-            eb = eb + self.energy_lanes(r2, sb, sj);
-        }
-        (ea, eb)
+    /// A lower bound on every pair energy the kernels compute: 0 for potentials whose computed
+    /// energies are never negative, a rounding allowance below 0 for those whose energy is a
+    /// sum of terms of both signs that cancel at the cutoff. The Monte Carlo rejects a size
+    /// swap as soon as a partial sum of new pair energies, plus this floor for every pair
+    /// still to come, exceeds its Metropolis threshold.
+    fn energy_floor(&self) -> f64 {
+        0.0
+    }
+    /// Whether the reach R(s, t) never decreases as either size grows, for sizes up to
+    /// `max_size` (then a particle that shrinks keeps a subset of its partners, which the
+    /// Monte Carlo's lists use). False unless a model says so.
+    fn reach_grows_with_size(&self, max_size: f64) -> bool {
+        let _ = max_size;
+        false
     }
     /// Largest reach of a particle of size `s` with any size in `[min_size, max_size]` (bounds
     /// the size-aware neighbour search of the Monte Carlo). The default assumes the reach is

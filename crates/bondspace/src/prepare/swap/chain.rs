@@ -2,6 +2,12 @@
 //! stream; the moves (displacements, size swaps, the Metropolis rule) and the local energies
 //! they need, summed over the per-particle neighbour lists (kept up to date in `lists`).
 //!
+//! A displacement within h_p of its pair reference, and the present energies of a swap, are
+//! summed over the *pair lists* (every partner within its own pair's reach plus 2h_p). The new
+//! energies of a swap are summed over the distance-sorted outer lists, nearest partners first,
+//! and stop as soon as they exceed the Metropolis threshold drawn before the move: most swaps
+//! put a large size where a small one fits and are rejected after a few blocks.
+//!
 //! Particles are stored internally in spatial order, each position beside its size, so that
 //! neighbours sit close in memory; the accessors return them in the caller's order.
 
@@ -56,7 +62,7 @@ impl Site {
 ///
 /// The fields visible to the parent module are the neighbour-list state that `lists` maintains.
 pub struct SwapMc<'p, const D: usize, P: PairPotential> {
-    pot: &'p P,
+    pub(super) pot: &'p P,
     pub(super) simbox: SimBox<D>,
     half: [f64; D],
     /// 1/L per direction.
@@ -69,16 +75,23 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     /// Internal index of each of the caller's particles.
     inverse: Vec<u32>,
     /// R(s_i), the largest reach of particle i with any partner size.
-    reach: Vec<f64>,
+    pub(super) reach: Vec<f64>,
     /// (R(s_i) + 2h)², the squared reference distance beyond which i's partners cannot interact
     /// (with a relative margin of 10⁻⁶ over the f32 list distances).
-    bound2: Vec<f64>,
-    /// r_list² less that margin: bounds below it are covered by the lists.
+    pub(super) bound2: Vec<f64>,
+    /// r_list² less that margin: bounds below it are covered by the outer lists.
     list_bound2: f64,
+    /// Outer references: the positions the outer lists were built on.
     pub(super) refp: Vec<[f64; D]>,
+    /// Pair references: the positions the pair lists were built on.
+    pub(super) pref: Vec<[f64; D]>,
     disp: Vec<[f64; D]>,
-    h: f64,
+    /// Half-skin h of the outer lists.
+    pub(super) h: f64,
     reref2: f64,
+    /// Half-skin h_p of the pair lists.
+    pub(super) hp: f64,
+    prefref2: f64,
     pub(super) r_list: f64,
     pub(super) cells: MovableCells<D>,
     pub(super) cap: usize,
@@ -89,6 +102,22 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pub(super) nd: Vec<f32>,
     pub(super) cnt: Vec<u32>,
     pub(super) scratch: Vec<(f32, u32)>,
+    /// Slots per particle of the pair lists.
+    pub(super) pcap: usize,
+    /// The pair lists: i's partners j whose pair references are closer than R(s_i, s_j) + 2h_p
+    /// (the pair's own reach), `pcap` slots per particle, unordered, at least [`PAD`] sentinel
+    /// slots after a particle's entries; symmetric.
+    pub(super) pnbr: Vec<u32>,
+    pub(super) pcnt: Vec<u32>,
+    /// [`PairPotential::energy_floor`] (≤ 0).
+    floor: f64,
+    /// Marks of the partners while a pair list is re-derived (`lists`), and the last stamp.
+    pub(super) mark: Vec<u64>,
+    pub(super) stamp: u64,
+    pub(super) pscratch: Vec<u32>,
+    pub(super) keep: Vec<bool>,
+    /// [`PairPotential::reach_grows_with_size`] over the sizes present.
+    monotone: bool,
     /// `slot[i]`: the rank of particle i's size in `sorted`; `holder[k]`: the particle at rank k.
     slot: Vec<u32>,
     holder: Vec<u32>,
@@ -101,6 +130,9 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     p_swap32: u64,
     energy: f64,
     rng: Rng,
+    /// The 64 random bits of the next attempt, drawn one attempt ahead so that its lists can
+    /// be fetched while this one runs.
+    ahead: u64,
     pub(super) stats: MoveStats,
 }
 
@@ -115,8 +147,14 @@ const FAR: f64 = f64::INFINITY;
 /// last entry reaches three slots past it).
 pub(super) const PAD: usize = LANES - 1;
 
-/// An accepted move farther than this fraction of h from the reference renews the reference.
+/// An accepted move farther than this fraction of a half-skin from its reference renews that
+/// reference.
 const REREF: f64 = 0.9;
+
+/// The outer lists' half-skin in units of the pair lists' h_p: wide, so that the costly
+/// outer updates (a cell scan and the sorted lists of every neighbour) are rare, while the
+/// pair lists that the moves sum over stay tight.
+pub(super) const OUTER_SKIN: f64 = 2.0;
 
 impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     /// A chain at `temperature` from the given configuration (positions are wrapped).
@@ -145,12 +183,13 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let smax = sizes.iter().copied().fold(0.0, f64::max);
         let smin = sizes.iter().copied().fold(f64::INFINITY, f64::min);
         let r_max = pot.max_reach(smax);
-        // a small box takes a thinner skin (more list updates) rather than being refused
+        // a small box takes thinner skins (more list updates) rather than being refused
         crate::neighbours::check_box(&simbox, r_max)?;
-        let h = opt
+        let hp = opt
             .half_skin
-            .min(0.49 * (0.5 * simbox.min_length() - r_max));
-        let r_list = r_max + 2.0 * h;
+            .min(0.49 * (0.5 * simbox.min_length() - r_max) / (1.0 + OUTER_SKIN));
+        let h = OUTER_SKIN * hp;
+        let r_list = r_max + 2.0 * hp + 2.0 * h;
         let wrapped: Vec<[f64; D]> = positions.iter().map(|p| simbox.wrap(p)).collect();
         // store particles in spatial order (cells of edge ≈ 1) so that neighbours sit close in
         // memory; `order[k]` is the caller's index of internal particle k
@@ -189,9 +228,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             list_bound2: r_list * r_list * (1.0 - 1e-6),
             inverse,
             refp: pos.clone(),
+            pref: pos.clone(),
             disp: vec![[0.0; D]; pos.len()],
             h,
             reref2: (REREF * h).powi(2),
+            hp,
+            prefref2: (REREF * hp).powi(2),
             r_list,
             cells,
             cap: 0,
@@ -199,6 +241,15 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             nd: Vec::new(),
             cnt: Vec::new(),
             scratch: Vec::new(),
+            pcap: 0,
+            pnbr: Vec::new(),
+            pcnt: Vec::new(),
+            floor: pot.energy_floor().min(0.0),
+            mark: vec![0; pos.len() + 1],
+            stamp: 0,
+            pscratch: Vec::new(),
+            keep: Vec::new(),
+            monotone: pot.reach_grows_with_size(smax),
             slot,
             holder,
             win,
@@ -207,8 +258,10 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             p_swap32: (opt.swap_probability * 4_294_967_296.0).round() as u64,
             energy: 0.0,
             rng,
+            ahead: 0,
             stats: MoveStats::default(),
         };
+        mc.ahead = mc.rng.next_u64();
         mc.rebuild();
         mc.energy = mc.total_energy();
         Ok(mc)
@@ -280,52 +333,76 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         &self.nbr[base..base + m.div_ceil(LANES) * LANES]
     }
 
-    /// Σ_j u(r_ij; s_a) and Σ_j u(r_ij; s_b) over i's candidates within `bound2` at position
-    /// `x`, partner `skip` left out (a size swap).
+    /// The slots of i's pair list, in blocks of four (the slots past its entries hold the
+    /// sentinel), and the number of its entries.
     #[inline(always)]
-    fn local_energy2<V: Lanes>(
+    fn pair_slots(&self, i: usize) -> (&[u32], usize) {
+        let base = i * self.pcap;
+        let m = self.pcnt[i] as usize;
+        (&self.pnbr[base..base + m.div_ceil(LANES) * LANES], m)
+    }
+
+    /// Σ_j u(r_ij) over the pair list of i at position `x` with i's size `s`, partner `skip`
+    /// left out (`SKIP`; a size swap).
+    #[inline(always)]
+    fn pair_energy<V: Lanes, const SKIP: bool>(
         &self,
         i: usize,
         x: &[f64; D],
-        sa: f64,
-        sb: f64,
+        s: f64,
         skip: u32,
-        bound2: f64,
-    ) -> (f64, f64, usize) {
-        let (base, m) = self.candidates(i, bound2);
-        let slots = self.slots(base, m);
-        let (ea, eb) = self.pot.sum_lanes_sizes(
-            slots.len() / LANES,
-            sa,
-            sb,
-            #[inline(always)]
-            |b| {
-                let col = self.block::<V, true>(&slots[b * LANES..b * LANES + LANES], skip);
-                (self.dist2_lanes(x, &col), col[3])
-            },
-        );
-        (ea.sum(), eb.sum(), m)
-    }
-
-    /// Σ_j u(r_ij) over i's candidates at position `x`.
-    #[inline(always)]
-    fn local_energy<V: Lanes>(&self, i: usize, x: &[f64; D]) -> (f64, usize) {
-        let (base, m) = self.candidates(i, self.bound2[i]);
-        let slots = self.slots(base, m);
+    ) -> (f64, usize) {
+        let (slots, m) = self.pair_slots(i);
         let e = self.pot.sum_lanes(
             slots.len() / LANES,
-            self.site[i].s(),
+            s,
             #[inline(always)]
             |b| {
-                let col = self.block::<V, false>(&slots[b * LANES..b * LANES + LANES], NONE);
+                let col = self.block::<V, SKIP>(&slots[b * LANES..b * LANES + LANES], skip);
                 (self.dist2_lanes(x, &col), col[3])
             },
         );
         (e.sum(), m)
     }
 
-    /// Σ_j u(r_ij) over i's candidates within `bound2` at positions `a` and `a + step` (one
-    /// pass over the neighbours).
+    /// `start` + Σ_j u(r_ij; s) over i's outer-list candidates within `bound2` at `x`, partner
+    /// `skip` left out, nearest first, summed lane by lane in blocks of four; None as soon as
+    /// the running total exceeds `limit` by more than the energy floor of the partners left
+    /// (the total can then only exceed it). The second value counts the pairs evaluated.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn energy_until<V: Lanes>(
+        &self,
+        i: usize,
+        x: &[f64; D],
+        s: f64,
+        skip: u32,
+        bound2: f64,
+        start: f64,
+        limit: f64,
+    ) -> (Option<f64>, usize) {
+        // blocks while their first entry is within the bound (no bisection: the entries are
+        // read in order anyway); the rest of the last block lies beyond it and adds 0
+        let base = i * self.cap;
+        let n = self.cnt[i] as usize;
+        let all = n.div_ceil(LANES);
+        let mut e = V::splat(0.0);
+        let mut b = 0;
+        while b < all && self.nd[base + b * LANES] as f64 <= bound2 {
+            let slots = &self.nbr[base + b * LANES..base + b * LANES + LANES];
+            let col = self.block::<V, true>(slots, skip);
+            e = e + self.pot.energy_lanes(self.dist2_lanes(x, &col), s, col[3]);
+            b += 1;
+            let rest = (all - b) * LANES;
+            if start + e.sum() + rest as f64 * self.floor > limit {
+                return (None, b * LANES);
+            }
+        }
+        (Some(e.sum()), b * LANES)
+    }
+
+    /// Σ_j u(r_ij) over i's outer-list candidates within `bound2` at positions `a` and
+    /// `a + step` (one pass over the neighbours; a trial beyond h of the reference).
     #[inline(always)]
     fn local_energy_move<V: Lanes>(
         &self,
@@ -336,9 +413,35 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     ) -> (f64, f64, usize) {
         let (base, m) = self.candidates(i, bound2);
         let slots = self.slots(base, m);
+        self.energy_move_over::<V>(slots, m, self.site[i].s(), a, step)
+    }
+
+    /// The same over i's pair list (a trial within h of the reference).
+    #[inline(always)]
+    fn pair_energy_move<V: Lanes>(
+        &self,
+        i: usize,
+        a: &[f64; D],
+        step: &[f64; D],
+    ) -> (f64, f64, usize) {
+        let (slots, m) = self.pair_slots(i);
+        self.energy_move_over::<V>(slots, m, self.site[i].s(), a, step)
+    }
+
+    /// Σ_j u(r_ij; s) at positions `a` and `a + step` over the partners in `slots` (whole
+    /// blocks of four; `m` entries).
+    #[inline(always)]
+    fn energy_move_over<V: Lanes>(
+        &self,
+        slots: &[u32],
+        m: usize,
+        s: f64,
+        a: &[f64; D],
+        step: &[f64; D],
+    ) -> (f64, f64, usize) {
         let (ea, eb) = self.pot.sum_lanes_moved(
             slots.len() / LANES,
-            self.site[i].s(),
+            s,
             #[inline(always)]
             |k| {
                 let col = self.block::<V, false>(&slots[k * LANES..k * LANES + LANES], NONE);
@@ -433,25 +536,31 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             }
             p[k] = v;
         }
-        // a trial within h of the reference is covered by the candidates within R + 2h; one
-        // at distance d > h by those within R + h + d, as long as that stays inside the list
-        // radius r_list = r_max + 2h (all but the largest particles); else the grid
-        let dn2 = self.dist2(&p, &self.refp[i]);
-        let beyond = dn2 >= self.h * self.h;
-        let bound2 = if beyond {
-            margin2(self.reach[i] + self.h + dn2.sqrt())
+        // a trial within h_p of the pair reference is covered by the pair list; one at
+        // distance d from the outer reference by the outer candidates within R + h + d, as
+        // long as that stays inside the list radius (all but the largest particles far from
+        // their reference); else the grid
+        let dp2 = self.dist2(&p, &self.pref[i]);
+        let beyond = dp2 >= self.hp * self.hp;
+        let dn2 = if beyond {
+            self.dist2(&p, &self.refp[i])
         } else {
-            self.bound2[i]
+            0.0
         };
+        let bound2 = margin2(self.reach[i] + self.h + dn2.sqrt());
         let far = beyond && bound2 >= self.list_bound2;
         let (e_old, e_new) = if far {
             self.stats.far_trials += 1;
-            let (eo, a) = self.local_energy::<V>(i, &old);
+            let (eo, a) = self.pair_energy::<V, false>(i, &old, self.site[i].s(), NONE);
             let (en, b) = self.far_energy(i, &p);
             self.stats.pair_evaluations += (a + b) as u64;
             (eo, en)
-        } else {
+        } else if beyond {
             let (eo, en, a) = self.local_energy_move::<V>(i, &old, &step, bound2);
+            self.stats.pair_evaluations += 2 * a as u64;
+            (eo, en)
+        } else {
+            let (eo, en, a) = self.pair_energy_move::<V>(i, &old, &step);
             self.stats.pair_evaluations += 2 * a as u64;
             (eo, en)
         };
@@ -463,8 +572,10 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
                 self.disp[i][k] += step[k];
             }
             self.energy += de;
-            if beyond || dn2 > self.reref2 {
+            if dn2 > self.reref2 {
                 self.update_reference(i);
+            } else if dp2 > self.prefref2 {
+                self.pair_reference(i);
             }
         }
     }
@@ -476,6 +587,10 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     /// conserved), so the pair {i, j} with sizes (a, b) is proposed with probability
     /// (1/c(a) + 1/c(b))/N (i first or j first), and the reverse swap, from sizes (b, a), with
     /// the same probability: the proposal is symmetric and plain Metropolis is exact.
+    ///
+    /// The Metropolis variate U is drawn first: the swap is accepted iff ΔE < −ln(U)/β
+    /// (the same law as U < e^(−βΔE)). The present energies come from the pair lists; the new
+    /// ones, of the particle that grows first, stop as soon as they exceed that threshold.
     #[inline(always)]
     fn swap<V: Lanes>(&mut self, x: u32) {
         self.stats.swap_attempts += 1;
@@ -493,14 +608,45 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             kj += 1;
         }
         let j = self.holder[kj as usize] as usize;
+        // the outer lists (in the last-level cache) are read after the pair energies: ask
+        // for their first lines now
+        for p in [i, j] {
+            let base = p * self.cap;
+            for k in (0..SWAP_PREFETCH).step_by(16) {
+                prefetch(&self.nd, base + k);
+                prefetch(&self.nbr, base + k);
+            }
+        }
         let (si, sj) = (self.site[i].s(), self.site[j].s());
-        let b = self.bound2[i].max(self.bound2[j]);
+        let threshold = -self.rng.random::<f64>().ln() / self.beta;
         let (xi, xj) = (self.site[i].x::<D>(), self.site[j].x::<D>());
-        let (ei_old, ei_new, a) = self.local_energy2::<V>(i, &xi, si, sj, j as u32, b);
-        let (ej_old, ej_new, bb) = self.local_energy2::<V>(j, &xj, sj, si, i as u32, b);
-        self.stats.pair_evaluations += 2 * (a + bb) as u64;
-        let de = (ei_new + ej_new) - (ei_old + ej_old);
-        if self.metropolis(de) {
+        let (ei_old, a) = self.pair_energy::<V, true>(i, &xi, si, j as u32);
+        let (ej_old, b) = self.pair_energy::<V, true>(j, &xj, sj, i as u32);
+        let old = ei_old + ej_old;
+        // a relative allowance for the rounding of the sums: an early rejection is one the
+        // whole sum would make too
+        let limit = old + threshold + 1e-12 * (old.abs() + threshold);
+        // the particle that grows first: i takes size sj with j's reach bound, and j si
+        let (p, xp, sp, q, xq, sq) = if sj > si {
+            (i, xi, sj, j, xj, si)
+        } else {
+            (j, xj, si, i, xi, sj)
+        };
+        // p's partners at its new size lie within R(s_new) + h + |x_p − o_p| of its outer
+        // reference o_p (theirs are within h of theirs)
+        let off = |k: usize, x: &[f64; D]| self.dist2(x, &self.refp[k]).sqrt();
+        let bp = margin2(self.reach[q] + self.h + off(p, &xp));
+        let bq = margin2(self.reach[p] + self.h + off(q, &xq));
+        let (ep, c) = self.energy_until::<V>(p, &xp, sp, q as u32, bp, 0.0, limit);
+        let mut pairs = a + b + c;
+        let accepted = ep.and_then(|ep| {
+            let (eq, d) = self.energy_until::<V>(q, &xq, sq, p as u32, bq, ep, limit);
+            pairs += d;
+            let de = eq.map(|eq| (ep + eq) - old)?;
+            (de < threshold).then_some(de)
+        });
+        self.stats.pair_evaluations += pairs as u64;
+        if let Some(de) = accepted {
             self.stats.swap_accepted += 1;
             self.site[i].v[3] = sj;
             self.site[j].v[3] = si;
@@ -509,6 +655,14 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             self.slot.swap(i, j);
             self.holder.swap(ki as usize, kj as usize);
             self.energy += de;
+            // the grower's pair list is derived anew, the shrinker's only filtered (where a
+            // smaller size pairs with a subset of the partners)
+            self.refresh_pairs(p);
+            if self.monotone {
+                self.shrink_pairs(q);
+            } else {
+                self.refresh_pairs(q);
+            }
         }
     }
 
@@ -524,8 +678,14 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
 
     #[inline(always)]
     fn attempt_inline<V: Lanes>(&mut self) {
-        // one 64-bit draw picks the kind of move (high half) and the particle (low half)
-        let r = self.rng.next_u64();
+        // one 64-bit draw picks the kind of move (high half) and the particle (low half); it
+        // was drawn one attempt ahead, and the next one's particle lists are fetched now
+        let r = self.ahead;
+        self.ahead = self.rng.next_u64();
+        let next = ((self.ahead as u32 as u64 * self.n as u64) >> 32) as usize;
+        prefetch(&self.pnbr, next * self.pcap);
+        prefetch(&self.pnbr, next * self.pcap + 16);
+        prefetch(&self.site, next);
         if (r >> 32) < self.p_swap32 {
             self.swap::<V>(r as u32);
         } else {
@@ -580,8 +740,8 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
     pub fn total_energy(&self) -> f64 {
         let mut e = 0.0;
         for (i, si) in self.site[..self.n].iter().enumerate() {
-            let base = i * self.cap;
-            for &j in &self.nbr[base..base + self.cnt[i] as usize] {
+            let base = i * self.pcap;
+            for &j in &self.pnbr[base..base + self.pcnt[i] as usize] {
                 let j = j as usize;
                 if j > i {
                     let sj = &self.site[j];
@@ -633,24 +793,17 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         self.delta
     }
 
-    /// Mean number of neighbour-list entries a displacement scans (pair evaluations per trial
-    /// position), over the current sizes.
+    /// Mean number of pair-list entries a displacement within h scans (pair evaluations per
+    /// trial position), over the current sizes.
     pub fn mean_candidates(&self) -> f64 {
-        let total: usize = (0..self.n)
-            .map(|i| {
-                let base = i * self.cap;
-                self.nd[base..base + self.cnt[i] as usize]
-                    .iter()
-                    .take_while(|&&d| d as f64 <= self.bound2[i])
-                    .count()
-            })
-            .sum();
+        let total: usize = self.pcnt.iter().map(|&c| c as usize).sum();
         total as f64 / self.n as f64
     }
 
-    /// The half-skin h of the lists (the requested one, thinner in a small box).
+    /// The half-skin h_p of the pair lists (the requested one, thinner in a small box; the
+    /// outer lists have twice it).
     pub fn half_skin(&self) -> f64 {
-        self.h
+        self.hp
     }
 
     /// Sets δ (capped so that a trial never leaves the half-box).
@@ -658,6 +811,25 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         let cap = 0.25 * self.simbox.min_length();
         self.delta = delta.clamp(1e-5, cap);
     }
+}
+
+/// Outer-list entries of both particles of a swap fetched ahead of their use.
+const SWAP_PREFETCH: usize = 64;
+
+/// Asks the CPU to bring the cache line of `v[k]` closer (a hint: nothing if `k` is out of
+/// range or the CPU has no such instruction).
+#[inline(always)]
+fn prefetch<T>(v: &[T], k: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if k < v.len() {
+        // SAFETY: a prefetch reads nothing and cannot fault; the address is inside `v`
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(k).cast::<i8>());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, k);
 }
 
 /// b² with a relative margin of 10⁻⁶, larger than the rounding of the f32 list distances.

@@ -21,8 +21,11 @@ pub struct MoveStats {
     pub swap_accepted: u64,
     /// Trial positions evaluated from the cell grid (beyond the half-skin).
     pub far_trials: u64,
-    /// Local neighbour-list updates.
+    /// Local outer-list updates (a new outer reference: a cell scan).
     pub reference_updates: u64,
+    /// New pair references alone (a pair list re-derived from the outer list).
+    #[serde(default)]
+    pub pair_updates: u64,
     /// Full neighbour-list rebuilds.
     pub rebuilds: u64,
     /// Pair energies evaluated (both positions of a displacement, both sizes of a swap).
@@ -39,6 +42,7 @@ impl MoveStats {
             swap_accepted: self.swap_accepted - o.swap_accepted,
             far_trials: self.far_trials - o.far_trials,
             reference_updates: self.reference_updates - o.reference_updates,
+            pair_updates: self.pair_updates - o.pair_updates,
             rebuilds: self.rebuilds - o.rebuilds,
             pair_evaluations: self.pair_evaluations - o.pair_evaluations,
         }
@@ -53,6 +57,7 @@ impl MoveStats {
             swap_accepted: self.swap_accepted + o.swap_accepted,
             far_trials: self.far_trials + o.far_trials,
             reference_updates: self.reference_updates + o.reference_updates,
+            pair_updates: self.pair_updates + o.pair_updates,
             rebuilds: self.rebuilds + o.rebuilds,
             pair_evaluations: self.pair_evaluations + o.pair_evaluations,
         }

@@ -1,18 +1,31 @@
 //! The per-particle neighbour lists of the SWAP chain.
 //!
-//! Energy changes use only the moved particle's neighbours, from per-particle neighbour lists
-//! built on *reference positions* with radius r_list = r_max + 2h (r_max the largest pair
-//! reach over all sizes, so the lists survive size swaps unchanged). While every particle stays
-//! within h of its reference position, every interacting pair is in the lists. A particle that
-//! strays farther than h gets a new reference and its list alone is rebuilt from a cell grid
-//! of reference positions (local update, O(neighbourhood) instead of O(N)). A trial position
-//! at distance d > h from its reference is still covered by the list entries within
-//! R + h + d (R the particle's largest reach) as long as that is below r_list, which holds
-//! for all but the largest particles; only beyond it is the trial evaluated from the cell grid.
+//! Energy changes use only the moved particle's neighbours, from two levels of per-particle
+//! lists, each built on its own *reference positions*.
+//!
+//! The *outer lists* have radius r_list = r_max + 2h_p + 2h (r_max the largest pair reach over
+//! all sizes, so they survive size swaps unchanged; h = 2h_p the outer half-skin). While every
+//! particle stays within h of its outer reference, every pair that interacts, now or after
+//! any size swap, is in them. A particle that strays farther than h gets a new outer
+//! reference and its list alone is rebuilt from a cell grid of reference positions (local
+//! update, O(neighbourhood) instead of O(N)). A trial position at distance d from its outer
+//! reference is covered by the entries within R + h + d (R the particle's largest reach) as
+//! long as that is below r_list; only beyond it is the trial evaluated from the cell grid.
 //! Lists are symmetric and kept in a flat array with a fixed capacity per particle, sorted by
 //! reference distance, and every list is followed by at least three slots holding the
 //! sentinel index N (a site whose distance to anything is NaN), so that the pair kernels read
 //! whole blocks of four: no allocation and no branch on the list's end in the move loop.
+//!
+//! Each particle also has a *pair list* on its *pair reference* (a position within h of the
+//! outer one): the partners j whose pair references are closer than R(s_i, s_j) + 2h_p, the
+//! reach of that pair rather than the largest reach of i, with the thin half-skin h_p. It
+//! serves every displacement within h_p of the pair reference and the present energies of a
+//! swap. It is derived from the outer list (every such partner lies within R + 2h_p + 2h of
+//! the outer reference), with distances between pair references computed afresh, so a new
+//! pair reference costs a pass over one outer list and no cell scan. It depends on the
+//! sizes, so an accepted swap re-derives the pair lists of both particles (and their entries
+//! in their partners' pair lists). Pair lists are unordered (an entry is removed by moving
+//! the last one into its slot), symmetric, and padded with sentinels.
 
 use super::SwapMc;
 use super::chain::PAD;
@@ -26,13 +39,29 @@ fn up32(x: f64) -> f32 {
     if (y as f64) < x { y.next_up() } else { y }
 }
 
+/// The first position of `x` in `xs`, comparing eight entries at a time (vector compares).
+#[inline]
+fn find(xs: &[u32], x: u32) -> Option<usize> {
+    let mut chunks = xs.chunks_exact(8);
+    for (c, chunk) in chunks.by_ref().enumerate() {
+        let chunk: &[u32; 8] = chunk.try_into().expect("chunks of eight");
+        if chunk.iter().fold(false, |hit, &v| hit | (v == x)) {
+            return chunk.iter().position(|&v| v == x).map(|k| 8 * c + k);
+        }
+    }
+    let rest = chunks.remainder();
+    let at = xs.len() - rest.len();
+    rest.iter().position(|&v| v == x).map(|k| at + k)
+}
+
 impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
     /// Rebuilds every list from scratch with the current positions as references.
     pub(super) fn rebuild(&mut self) {
         self.stats.rebuilds += 1;
         let n = self.n;
-        for (r, s) in self.refp.iter_mut().zip(&self.site) {
+        for ((r, q), s) in self.refp.iter_mut().zip(&mut self.pref).zip(&self.site) {
             *r = s.x();
+            *q = s.x();
         }
         self.cells = MovableCells::new(&self.simbox, self.r_list, &self.refp);
         let rl2 = self.r_list * self.r_list;
@@ -61,6 +90,156 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
             }
             self.cnt[i] = list.len() as u32;
         }
+        self.rebuild_pairs();
+    }
+
+    /// Whether j belongs in i's pair list: their pair references closer than
+    /// R(s_i, s_j) + 2h_p (symmetric in i and j).
+    #[inline(always)]
+    fn pairs_with(&self, i: usize, j: usize) -> bool {
+        let r = self.pot.reach(self.site[i].s(), self.site[j].s()) + 2.0 * self.hp;
+        self.dist2(&self.pref[i], &self.pref[j]) < r * r
+    }
+
+    /// The number of i's outer entries that may be in its pair list: those within
+    /// R(s_i) + 2h_p + h + |p_i − o_i| of its outer reference o_i (p_i its pair reference; a
+    /// partner's pair reference is within h of its outer one).
+    #[inline(always)]
+    fn pair_candidates(&self, i: usize) -> usize {
+        let base = i * self.cap;
+        let off = self.dist2(&self.pref[i], &self.refp[i]).sqrt();
+        let r = self.reach[i] + 2.0 * self.hp + self.h + off;
+        let b2 = r * r * (1.0 + 1e-6);
+        self.nd[base..base + self.cnt[i] as usize].partition_point(|&d| d as f64 <= b2)
+    }
+
+    /// Derives every pair list from the outer lists.
+    fn rebuild_pairs(&mut self) {
+        let n = self.n;
+        let mut most = 0;
+        self.pcnt = vec![0; n];
+        for i in 0..n {
+            let base = i * self.cap;
+            let m = self.pair_candidates(i);
+            let c = (0..m)
+                .filter(|&k| self.pairs_with(i, self.nbr[base + k] as usize))
+                .count();
+            most = most.max(c);
+        }
+        self.pcap = self.pcap.max(most + most / 2 + 8 + PAD);
+        self.pnbr = vec![n as u32; n * self.pcap];
+        for i in 0..n {
+            let ok = self.derive_pairs(i);
+            debug_assert!(ok, "pair capacity sized from the counts");
+        }
+    }
+
+    /// Fills i's pair list from its outer list (its old entries are overwritten, not removed
+    /// from the partners' lists); false if it does not fit.
+    fn derive_pairs(&mut self, i: usize) -> bool {
+        let (base, pbase) = (i * self.cap, i * self.pcap);
+        let m = self.pair_candidates(i);
+        // the tests first, independent of each other (so the CPU overlaps them), then the
+        // compaction
+        let mut keep = std::mem::take(&mut self.keep);
+        keep.clear();
+        keep.extend((0..m).map(|k| self.pairs_with(i, self.nbr[base + k] as usize)));
+        let mut c = 0;
+        for (k, &kept) in keep.iter().enumerate() {
+            if c + PAD >= self.pcap {
+                self.keep = keep;
+                return false;
+            }
+            self.pnbr[pbase + c] = self.nbr[base + k];
+            c += kept as usize;
+        }
+        self.keep = keep;
+        self.pnbr[pbase + c..pbase + self.pcap].fill(self.n as u32);
+        self.pcnt[i] = c as u32;
+        true
+    }
+
+    /// Re-derives i's pair list (after a new reference or a new size of i) and i's entries in
+    /// its partners' pair lists; rebuilds every list with more room if one overflows.
+    ///
+    /// Only the partners that change are touched: the old partners are stamped, the new list
+    /// derived, i added to the lists of the new partners without a stamp and removed from
+    /// those of the old partners not re-stamped.
+    pub(super) fn refresh_pairs(&mut self, i: usize) {
+        let pcap = self.pcap;
+        let sentinel = self.n as u32;
+        self.stamp += 2;
+        let (old_mark, kept_mark) = (self.stamp - 1, self.stamp);
+        let mut old = std::mem::take(&mut self.pscratch);
+        old.clear();
+        old.extend_from_slice(&self.pnbr[i * pcap..i * pcap + self.pcnt[i] as usize]);
+        for &j in &old {
+            self.mark[j as usize] = old_mark;
+        }
+        let mut ok = self.derive_pairs(i);
+        for k in 0..self.pcnt[i] as usize {
+            if !ok {
+                break;
+            }
+            let j = self.pnbr[i * pcap + k] as usize;
+            if self.mark[j] == old_mark {
+                self.mark[j] = kept_mark;
+                continue;
+            }
+            let c = self.pcnt[j] as usize;
+            if c + 1 + PAD > pcap {
+                ok = false;
+            } else {
+                self.pnbr[j * pcap + c] = i as u32;
+                self.pcnt[j] += 1;
+            }
+        }
+        if ok {
+            for &j in &old {
+                let j = j as usize;
+                if self.mark[j] != old_mark {
+                    continue;
+                }
+                // remove i from j's list: the last entry takes its slot
+                let (base, c) = (j * pcap, self.pcnt[j] as usize);
+                if let Some(p) = find(&self.pnbr[base..base + c], i as u32) {
+                    self.pnbr[base + p] = self.pnbr[base + c - 1];
+                    self.pnbr[base + c - 1] = sentinel;
+                    self.pcnt[j] -= 1;
+                }
+            }
+        }
+        self.pscratch = old;
+        if !ok {
+            self.pcap += self.pcap / 2;
+            self.rebuild();
+        }
+    }
+
+    /// Drops from i's pair list the partners that no longer pair with it after i shrank (a
+    /// smaller size pairs with a subset: no new partner can appear), and i from their lists.
+    pub(super) fn shrink_pairs(&mut self, i: usize) {
+        let pcap = self.pcap;
+        let sentinel = self.n as u32;
+        let base = i * pcap;
+        let mut k = 0;
+        while k < self.pcnt[i] as usize {
+            let j = self.pnbr[base + k] as usize;
+            if self.pairs_with(i, j) {
+                k += 1;
+                continue;
+            }
+            let last = base + self.pcnt[i] as usize - 1;
+            self.pnbr[base + k] = self.pnbr[last];
+            self.pnbr[last] = sentinel;
+            self.pcnt[i] -= 1;
+            let (jb, c) = (j * pcap, self.pcnt[j] as usize);
+            if let Some(p) = find(&self.pnbr[jb..jb + c], i as u32) {
+                self.pnbr[jb + p] = self.pnbr[jb + c - 1];
+                self.pnbr[jb + c - 1] = sentinel;
+                self.pcnt[j] -= 1;
+            }
+        }
     }
 
     /// Inserts `(d, j)` into i's sorted list; false if it is full (fewer than [`PAD`] slots
@@ -81,12 +260,22 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         true
     }
 
-    /// Removes `j` from i's list, keeping the order (the freed slot gets the sentinel).
+    /// Removes `j`, at squared reference distance `d` (as stored: the lists are symmetric),
+    /// from i's list, keeping the order (the freed slot gets the sentinel). j is looked up
+    /// among the entries at distance `d` by bisection, and in the whole list only if it is not
+    /// there.
     #[inline]
-    fn remove(&mut self, i: usize, j: u32) {
+    fn remove(&mut self, i: usize, j: u32, d: f32) {
         let (cap, n) = (self.cap, self.cnt[i] as usize);
         let base = i * cap;
-        if let Some(k) = self.nbr[base..base + n].iter().position(|&x| x == j) {
+        let nd = &self.nd[base..base + n];
+        let nb = &self.nbr[base..base + n];
+        let first = nd.partition_point(|&x| x < d);
+        let at = (first..n)
+            .take_while(|&k| nd[k] == d)
+            .find(|&k| nb[k] == j)
+            .or_else(|| find(nb, j));
+        if let Some(k) = at {
             self.nd.copy_within(base + k + 1..base + n, base + k);
             self.nbr.copy_within(base + k + 1..base + n, base + k);
             self.nbr[base + n - 1] = self.n as u32;
@@ -94,18 +283,27 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         }
     }
 
-    /// Gives particle `i` its current position as reference and rebuilds its list (and its
-    /// entries in its neighbours' lists).
+    /// Gives particle `i` its current position as pair reference and re-derives its pair list
+    /// (and its entries in its partners' pair lists).
+    pub(super) fn pair_reference(&mut self, i: usize) {
+        self.stats.pair_updates += 1;
+        self.pref[i] = self.site[i].x::<D>();
+        self.refresh_pairs(i);
+    }
+
+    /// Gives particle `i` its current position as outer and pair reference and rebuilds its
+    /// lists (and its entries in its neighbours' lists).
     pub(super) fn update_reference(&mut self, i: usize) {
         self.stats.reference_updates += 1;
         let cap = self.cap;
         for k in 0..self.cnt[i] as usize {
-            let j = self.nbr[i * cap + k] as usize;
-            self.remove(j, i as u32);
+            let (j, d) = (self.nbr[i * cap + k] as usize, self.nd[i * cap + k]);
+            self.remove(j, i as u32, d);
         }
         self.cnt[i] = 0;
         let p = self.site[i].x::<D>();
         self.refp[i] = p;
+        self.pref[i] = p;
         self.cells.relocate(&self.simbox, i, &p);
         let rl2 = self.r_list * self.r_list;
         let c = self.cells.cell_of(i);
@@ -136,6 +334,8 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
         if overflow {
             self.cap += self.cap / 2;
             self.rebuild();
+        } else {
+            self.refresh_pairs(i);
         }
     }
 }

@@ -60,7 +60,7 @@ pub struct SwapOptions {
 }
 
 /// Default half-skin h of the neighbour lists (measured: the README's SWAP section).
-pub const DEFAULT_HALF_SKIN: f64 = 0.3;
+pub const DEFAULT_HALF_SKIN: f64 = 0.25;
 
 /// Default swap window (measured: the README's SWAP section).
 pub const DEFAULT_SWAP_WINDOW: f64 = f64::INFINITY;
