@@ -113,7 +113,14 @@ fn a_chain_resumed_from_its_saved_state_continues_bitwise() {
     assert!(Chain::resume(&ipl.model, liquid.simbox, &opt, state.clone(), 7, 1).is_err());
     let mut other = opt.clone();
     other.spacing = 3.0;
-    assert!(Chain::resume(&ipl.model, liquid.simbox, &other, state, 7, 0).is_err());
+    assert!(Chain::resume(&ipl.model, liquid.simbox, &other, state.clone(), 7, 0).is_err());
+    // … but a speed setting and the equilibration cap may change, and the state then records
+    // the new ones
+    let mut faster = opt.clone();
+    faster.half_skin = 0.15;
+    faster.max_equilibration_sweeps *= 2;
+    let c = Chain::resume(&ipl.model, liquid.simbox, &faster, state, 7, 0).unwrap();
+    assert_eq!(c.state().options, faster.signature());
 }
 
 /// Every file of `dir`, by name, with the wall seconds removed from chain states, reports and

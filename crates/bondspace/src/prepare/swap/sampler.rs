@@ -40,6 +40,12 @@ pub const RUN_PER_TAU: u64 = 10;
 /// that is still ageing has relaxation times that keep growing, and does not pass.
 pub const RUN_PER_SIZE_TAU: u64 = 3;
 
+/// Options a chain may be resumed with other values of: the half-skin of the lists (a speed
+/// setting: the chain's law does not depend on it, only the rounding of its sums) and the
+/// equilibration cap (raised to let a slow chain go on equilibrating; a chain already
+/// sampling keeps its verdict).
+pub const RESUMABLE_WITH_OTHER: [&str; 2] = ["half_skin", "max_equilibration_sweeps"];
+
 /// Default spacing k of the snapshots, in relaxation times τ of the self-overlap.
 pub const DEFAULT_SPACING: f64 = 2.0;
 /// Default sweeps spent tuning δ at the start of a chain.
@@ -129,8 +135,9 @@ impl ChainOptions {
         Ok(())
     }
 
-    /// What a saved state must have been made with to be resumed with these options (every
-    /// option but the number of snapshots, which a resumed chain may extend).
+    /// The options a state records (every option but the number of snapshots, which a
+    /// resumed chain may extend). A saved state resumes with options that agree with it on
+    /// every key but those of [`RESUMABLE_WITH_OTHER`].
     pub fn signature(&self) -> BTreeMap<String, String> {
         [
             ("temperature", fmt_f64(self.temperature)),
@@ -443,9 +450,15 @@ impl<'p, const D: usize, P: PairPotential> Chain<'p, D, P> {
                 state.chain, state.seed
             )));
         }
-        if state.options != opt.signature() {
-            let diff: Vec<String> = opt
-                .signature()
+        let binding = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+            m.iter()
+                .filter(|(k, _)| !RESUMABLE_WITH_OTHER.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let mut state = state;
+        if binding(&state.options) != binding(&opt.signature()) {
+            let diff: Vec<String> = binding(&opt.signature())
                 .iter()
                 .filter(|(k, v)| state.options.get(*k) != Some(v))
                 .map(|(k, v)| {
@@ -458,6 +471,8 @@ impl<'p, const D: usize, P: PairPotential> Chain<'p, D, P> {
                 diff.join(", ")
             )));
         }
+        // from here on the state records what it continues with
+        state.options = opt.signature();
         Ok(Self {
             pot,
             simbox,
