@@ -90,13 +90,13 @@ enum Command {
         /// for a cluster or a long run; resumable.
         ///
         /// Projected cost, from per-sample times measured on one core of a 2-core machine
-        /// (README, "What the paper's full study costs"; `scripts/study-cost.py`): about 2 400
-        /// core-hours, of which Tp = 0.32 takes about 1 900 (SWAP: 2 τ_Q ≈ 3 × 10⁵ sweeps
-        /// between snapshots, and its chain still aging after 1.4 × 10⁶ sweeps), Tp = 0.45 260,
-        /// Tp = 0.6 100, Tp = 1 80 and the harmonic packings 30; the analysis of one glass
-        /// (quench, slicing, top 10 modes with PHMs, dipoles) ≈ 15–25 s, with the participation
-        /// of every mode (dense, ≈ 150 s) on the first 100 glasses per Tp. That is ≈ 6 days on
-        /// 16 cores, against a goal of one.
+        /// (README, "What the paper's full study costs"; `scripts/study-cost.py`), with the
+        /// SWAP times divided by the measured 1.8× of the two-level lists: about 1 480
+        /// core-hours, of which Tp = 0.32 takes about 1 100 (SWAP: 2 τ_Q ≈ 3 × 10⁵ sweeps
+        /// between snapshots), Tp = 0.45 180, Tp = 0.6 90, Tp = 1 80 and the harmonic packings
+        /// 30; the analysis of one glass (quench, slicing, top 10 modes with PHMs, dipoles)
+        /// ≈ 15–25 s, with the participation of every mode (dense, ≈ 150 s) on the first 100
+        /// glasses per Tp. That is ≈ 4 days on 16 cores, against a goal of one.
         #[arg(long)]
         full: bool,
         /// Output directory (default: bondspace-reproduce-quick, -study or -full).
