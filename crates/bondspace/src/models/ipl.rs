@@ -358,6 +358,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn computed_energies_never_fall_below_the_floor() {
+        // the early rejection of swaps assumes every computed pair energy ≥ energy_floor;
+        // near the cutoff the smoothed u cancels to 0 and its rounding goes slightly below
+        use crate::models::lanes::Plain4;
+        for p in [Ipl::default(), Ipl::new(12, 2, 1.5, 0.1, 1.0).unwrap()] {
+            let floor = p.energy_floor();
+            assert!(floor < 0.0 && floor > -1e-10, "{floor}");
+            let mut lowest = f64::INFINITY;
+            for (si, sj) in [(1.0, 1.0), (1.0, 2.22), (1.7, 1.3), (2.22, 2.22)] {
+                let rc = p.reach(si, sj);
+                for k in 0..20_000 {
+                    let r = rc * (0.5 + 0.5 * k as f64 / 20_000.0);
+                    let r2 = r * r;
+                    let e = p.energy_r2(r2, si, sj);
+                    let v = p.energy_lanes(Plain4([r2; 4]), si, Plain4([sj; 4])).0[0];
+                    lowest = lowest.min(e).min(v);
+                }
+            }
+            assert!(lowest >= floor, "{lowest} < {floor}");
+        }
+    }
+
+    #[test]
     fn lanes_are_zero_at_nan_and_infinite_distances() {
         use crate::models::lanes::Plain4;
         let r2 = Plain4([f64::NAN, f64::INFINITY, 1.0, f64::NAN]);
