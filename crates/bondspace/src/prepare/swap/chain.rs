@@ -115,7 +115,6 @@ pub struct SwapMc<'p, const D: usize, P: PairPotential> {
     pub(super) mark: Vec<u64>,
     pub(super) stamp: u64,
     pub(super) pscratch: Vec<u32>,
-    pub(super) keep: Vec<bool>,
     /// [`PairPotential::reach_grows_with_size`] over the sizes present.
     monotone: bool,
     /// `slot[i]`: the rank of particle i's size in `sorted`; `holder[k]`: the particle at rank k.
@@ -248,7 +247,6 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             mark: vec![0; pos.len() + 1],
             stamp: 0,
             pscratch: Vec::new(),
-            keep: Vec::new(),
             monotone: pot.reach_grows_with_size(smax),
             slot,
             holder,
@@ -416,18 +414,6 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         self.energy_move_over::<V>(slots, m, self.site[i].s(), a, step)
     }
 
-    /// The same over i's pair list (a trial within h of the reference).
-    #[inline(always)]
-    fn pair_energy_move<V: Lanes>(
-        &self,
-        i: usize,
-        a: &[f64; D],
-        step: &[f64; D],
-    ) -> (f64, f64, usize) {
-        let (slots, m) = self.pair_slots(i);
-        self.energy_move_over::<V>(slots, m, self.site[i].s(), a, step)
-    }
-
     /// Σ_j u(r_ij; s) at positions `a` and `a + step` over the partners in `slots` (whole
     /// blocks of four; `m` entries).
     #[inline(always)]
@@ -542,12 +528,12 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
         // their reference); else the grid
         let dp2 = self.dist2(&p, &self.pref[i]);
         let beyond = dp2 >= self.hp * self.hp;
-        let dn2 = if beyond {
-            self.dist2(&p, &self.refp[i])
+        let (dn2, bound2) = if beyond {
+            let d2 = self.dist2(&p, &self.refp[i]);
+            (d2, margin2(self.reach[i] + self.h + d2.sqrt()))
         } else {
-            0.0
+            (0.0, 0.0)
         };
-        let bound2 = margin2(self.reach[i] + self.h + dn2.sqrt());
         let far = beyond && bound2 >= self.list_bound2;
         let (e_old, e_new) = if far {
             self.stats.far_trials += 1;
@@ -560,7 +546,8 @@ impl<'p, const D: usize, P: PairPotential> SwapMc<'p, D, P> {
             self.stats.pair_evaluations += 2 * a as u64;
             (eo, en)
         } else {
-            let (eo, en, a) = self.pair_energy_move::<V>(i, &old, &step);
+            let (slots, m) = self.pair_slots(i);
+            let (eo, en, a) = self.energy_move_over::<V>(slots, m, self.site[i].s(), &old, &step);
             self.stats.pair_evaluations += 2 * a as u64;
             (eo, en)
         };

@@ -139,21 +139,16 @@ impl<const D: usize, P: PairPotential> SwapMc<'_, D, P> {
     fn derive_pairs(&mut self, i: usize) -> bool {
         let (base, pbase) = (i * self.cap, i * self.pcap);
         let m = self.pair_candidates(i);
-        // the tests first, independent of each other (so the CPU overlaps them), then the
-        // compaction
-        let mut keep = std::mem::take(&mut self.keep);
-        keep.clear();
-        keep.extend((0..m).map(|k| self.pairs_with(i, self.nbr[base + k] as usize)));
         let mut c = 0;
-        for (k, &kept) in keep.iter().enumerate() {
+        for k in 0..m {
+            // branch-free: every candidate is written, and kept if it pairs
             if c + PAD >= self.pcap {
-                self.keep = keep;
                 return false;
             }
-            self.pnbr[pbase + c] = self.nbr[base + k];
-            c += kept as usize;
+            let j = self.nbr[base + k];
+            self.pnbr[pbase + c] = j;
+            c += self.pairs_with(i, j as usize) as usize;
         }
-        self.keep = keep;
         self.pnbr[pbase + c..pbase + self.pcap].fill(self.n as u32);
         self.pcnt[i] = c as u32;
         true
