@@ -11,6 +11,9 @@ cargo test --workspace
 venv="$PWD/target/pytest-venv"
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q ./python pytest ase
+"$venv/bin/pip" install -q --no-cache-dir --upgrade pip
+# maturin builds the extension with the `test` profile here (opt-level 2, as the Rust tests):
+# it reuses the dependencies step 1 compiled instead of a second, release build of all of them.
+# A user's `pip install ./python` builds the release profile.
+MATURIN_PEP517_ARGS="--profile test" "$venv/bin/pip" install -q --no-cache-dir ./python pytest ase
 BONDSPACE_BIN="$PWD/target/debug/bondspace" "$venv/bin/python" -m pytest -q -o faulthandler_timeout=300 python/tests
