@@ -12,8 +12,9 @@ venv="$PWD/target/pytest-venv"
 rm -rf "$venv"
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q --no-cache-dir --upgrade pip
-# maturin builds the extension with the `test` profile here (opt-level 2, as the Rust tests):
-# it reuses the dependencies step 1 compiled instead of a second, release build of all of them.
-# A user's `pip install ./python` builds the release profile.
-MATURIN_PEP517_ARGS="--profile test" "$venv/bin/pip" install -q --no-cache-dir ./python pytest ase
+# maturin builds the extension with the dev profile here (dependencies at opt-level 3 and the
+# library at 2, as in the Rust tests): it reuses what step 1 compiled instead of a second,
+# release build of everything (the `test` profile cannot be used: it makes a test harness, not
+# a loadable module). A user's `pip install ./python` builds the release profile.
+MATURIN_PEP517_ARGS="--profile dev" "$venv/bin/pip" install -q --no-cache-dir ./python pytest ase
 BONDSPACE_BIN="$PWD/target/debug/bondspace" "$venv/bin/python" -m pytest -q -o faulthandler_timeout=300 python/tests
