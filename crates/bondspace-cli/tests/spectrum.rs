@@ -221,3 +221,41 @@ fn spectrum_modes_participation_and_dipoles() {
         &["--lambda-range"],
     );
 }
+
+/// `bench --peers` without the peer scripts runs bondspace's routes on its own glass, says why
+/// the peers are skipped, and writes its JSON.
+#[test]
+fn peer_bench_without_peers_runs_bondspace_and_says_so() {
+    let work = tmp("bench-peers");
+    let _ = std::fs::remove_dir_all(&work);
+    let o = bondspace(&[
+        "bench",
+        "--peers",
+        "--sizes",
+        "200",
+        "--modes",
+        "5",
+        "--bins",
+        "8",
+        "--peer-dir",
+        work.join("no-peers").to_str().unwrap(),
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("the peer scripts are skipped"), "{out}");
+    assert!(
+        out.contains("Dense P+D") && out.contains("Top 5 modes"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(work.join("bench-peers.json")).unwrap()).unwrap();
+    assert_eq!(json[0]["n"], 200);
+    assert!(
+        json[0]["topk"]["bondspace"]["max_residual"]
+            .as_f64()
+            .unwrap()
+            < 1e-8
+    );
+}

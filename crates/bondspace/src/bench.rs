@@ -384,3 +384,147 @@ pub fn swap_rows(n: usize, b: &SwapBench, progress: &dyn Progress) -> Result<Vec
     }
     Ok(rows)
 }
+
+/// Wall seconds of each stage of one route of bondspace on one glass file, and the process's
+/// peak resident memory (GiB, `VmHWM` reset at the start of the route) — bondspace's side of
+/// `bench --peers`, whose other side is the SciPy peer scripts run on the same file.
+#[derive(Clone, Debug, Default)]
+pub struct RouteRun {
+    /// (stage, seconds) in order: `read`, `build` (bonds, rattlers, operators), then the
+    /// route's own stages.
+    pub stages: Vec<(String, f64)>,
+    /// Seconds from reading the file to the last result.
+    pub total: f64,
+    /// Peak resident memory during the route, GiB.
+    pub peak_gib: f64,
+    /// Bonds N_b.
+    pub n_bonds: usize,
+    /// Order of the pinned pencil ((n − 1)·d).
+    pub n_pencil: usize,
+    /// The route's eigenvalues: dense, every non-zero λ (ascending); top-K, the top λ
+    /// (descending); slicing, none.
+    pub lambda: Vec<f64>,
+    /// Dense: every non-zero ω² (ascending).
+    pub omega2: Vec<f64>,
+    /// Top-K: the largest residual ‖A f − λ f‖/λ of the modes.
+    pub max_residual: f64,
+    /// Top-K: vectors multiplied by C.
+    pub products: usize,
+    /// Top-K and slicing: entries of the sparse factor L (lower triangle, as CHOLMOD counts).
+    pub nnz_l: usize,
+    /// Slicing: counts of λ per bin.
+    pub counts: Vec<usize>,
+}
+
+/// The routes of [`peer_route`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Every λ and ω² by the dense reduced problem (P+D).
+    Dense,
+    /// P(λ) and D(ω) counts in this many log bins (λ/λ₀ ∈ [1e-3, 1e4], ω/ω₀ ∈ [1e-2, 1e2]) by
+    /// inertia, with rank(S).
+    Slicing(usize),
+    /// The top K modes of A (rank(S), the METIS factor, the Krylov eigensolve, the modes
+    /// f, F, D and their residuals).
+    TopK(usize),
+}
+
+struct Clock {
+    start: Instant,
+    last: Instant,
+    stages: Vec<(String, f64)>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            start: now,
+            last: now,
+            stages: Vec::new(),
+        }
+    }
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((name.into(), (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+}
+
+/// Runs one route of bondspace on the glass file `path`, stage by stage (see [`RouteRun`]).
+pub fn peer_route(path: &std::path::Path, route: Route) -> Result<RouteRun> {
+    use crate::resources;
+    resources::reset_peak_memory();
+    let mut clock = Clock::new();
+    let any = crate::io::read_configuration(path, &Default::default())?;
+    clock.lap("read");
+    let mut run = crate::with_dim!(&any, cfg => {
+        let net = Network::new(cfg)?;
+        clock.lap("build");
+        route_stages(&net, route, &mut clock)?
+    });
+    run.total = clock.start.elapsed().as_secs_f64();
+    run.stages = clock.stages;
+    run.peak_gib = resources::peak_memory().unwrap_or(f64::NAN) / 1024f64.powi(3);
+    Ok(run)
+}
+
+fn route_stages<const D: usize>(
+    net: &Network<D>,
+    route: Route,
+    clock: &mut Clock,
+) -> Result<RouteRun> {
+    let mut run = RouteRun {
+        n_bonds: net.n_bonds(),
+        n_pencil: net.ndof() - D,
+        ..Default::default()
+    };
+    match route {
+        Route::Dense => {
+            let s = dense::spectrum(net)?;
+            clock.lap("eigenvalues (P+D)");
+            run.lambda = s.bond;
+            run.omega2 = s.hessian;
+        }
+        Route::Slicing(bins) => {
+            let solver = HessianSolver::with_ordering(net, Ordering::Metis)?;
+            let scales = measures::scales_with(net, &solver);
+            run.nnz_l = solver.factor().info().nnz_structural;
+            drop(solver);
+            clock.lap("factor and scales");
+            let (l0, w0) = (scales.lambda_0, scales.omega_0);
+            let le = log_edges(1e-3 * l0, 1e4 * l0, bins)?;
+            let we = log_edges((1e-2 * w0).powi(2), (1e2 * w0).powi(2), bins)?;
+            let (c, _rank) = slicing::counts_and_rank(net, &le, &we, 1e-9 * l0, Ordering::Metis)?;
+            clock.lap("counts");
+            run.counts = c.lambda_counts;
+        }
+        Route::TopK(k) => {
+            let threshold = 1e-9 / crate::spectra::hessian_bound(net);
+            let _rank = match crate::spectra::repulsive_rank(net, threshold) {
+                Some(r) => r,
+                None => slicing::bond_rank(net, threshold, Ordering::Metis)?,
+            };
+            clock.lap("rank(S)");
+            let solver = HessianSolver::with_ordering(net, Ordering::Metis)?;
+            run.nnz_l = solver.factor().info().nnz_structural;
+            clock.lap("factor");
+            let modes = top_modes_with(net, &solver, k)?;
+            // the call's own split: the eigensolve, then the modes
+            let now = Instant::now();
+            let all = (now - clock.last).as_secs_f64();
+            clock
+                .stages
+                .push(("eigensolve".into(), modes.eigensolve_seconds));
+            clock
+                .stages
+                .push(("modes".into(), all - modes.eigensolve_seconds));
+            clock.last = now;
+            run.max_residual = modes.residual.iter().copied().fold(0.0, f64::max);
+            run.products = modes.lanczos_products;
+            run.lambda = modes.lambda;
+        }
+    }
+    Ok(run)
+}

@@ -138,3 +138,72 @@ fn sparse_top_50_equals_dense_top_50_at_n_2000() {
         modes.residual
     );
 }
+
+/// The block iteration splits its solves and dense products in fixed tasks: the top modes
+/// have the same bits on one thread as on several.
+#[test]
+fn top_eigenpairs_do_not_depend_on_the_thread_count() {
+    let cfg = ipl::<3>(400, 4);
+    let net = Network::new(&cfg).unwrap();
+    let f = PinnedCholesky::new(&net, Ordering::Metis).unwrap();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| lanczos::top_eigenpairs(&net, &f, 20).unwrap())
+    };
+    let (one, three) = (run(1), run(3));
+    assert_eq!(one.products, three.products);
+    for (a, b) in one.lambda.iter().zip(&three.lambda) {
+        assert_eq!(a.to_bits(), b.to_bits());
+    }
+    for (a, b) in one.displacement.iter().zip(&three.displacement) {
+        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+}
+
+/// The numeric factorization runs in fixed tasks: its values have the same bits on one
+/// thread as on several.
+#[test]
+fn the_factor_does_not_depend_on_the_thread_count() {
+    let cfg = ipl::<3>(1500, 8);
+    let net = Network::new(&cfg).unwrap();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| PinnedCholesky::new(&net, Ordering::Metis).unwrap())
+    };
+    let (one, three) = (run(1), run(3));
+    assert_eq!(one.values().len(), three.values().len());
+    assert!(
+        one.values()
+            .iter()
+            .zip(three.values())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    );
+    assert!(one.info().nnz_structural < one.info().nnz_l);
+}
+
+/// With every bond repulsive, rank(S) is known without a factorization
+/// (`spectra::repulsive_rank`): it equals the inertia count of the pencil, on IPL glasses and
+/// on a harmonic packing (rattlers removed).
+#[test]
+fn repulsive_rank_equals_the_inertia_count() {
+    use bondspace::spectra::{hessian_bound, repulsive_rank, slicing};
+    fn check<const D: usize>(cfg: &Configuration<D>) {
+        let net = Network::new(cfg).unwrap();
+        let t = 1e-9 / hessian_bound(&net);
+        let known = repulsive_rank(&net, t).expect("every bond is repulsive");
+        assert_eq!(known, net.ndof() - D);
+        assert_eq!(known, slicing::bond_rank(&net, t, Ordering::Metis).unwrap());
+        // a threshold above 1/u″_max is not answered
+        let kmax = net.d2u.iter().copied().fold(0.0, f64::max);
+        assert!(repulsive_rank(&net, 2.0 / kmax).is_none());
+    }
+    check(&ipl::<3>(300, 6));
+    check(&ipl::<2>(200, 3));
+    check(&harmonic::<3>(200, 0.01, 2));
+}

@@ -61,6 +61,30 @@ pub struct BenchArgs {
     /// equilibrated liquid at --tp) instead of a quenched random one; replaces --sizes.
     #[arg(long)]
     start: Option<std::path::PathBuf>,
+    /// bondspace against the SciPy peer scripts (dense P+D, slicing, top-K) on the same glass
+    /// files, side by side (see the README, Benchmarks against the peers).
+    #[arg(long)]
+    peers: bool,
+    /// With --peers: glass files to run on (any format `spectrum` reads) instead of glasses
+    /// made of --sizes [default sizes 2000,20000].
+    #[arg(long, value_delimiter = ',')]
+    configs: Vec<std::path::PathBuf>,
+    /// With --peers: the peer scripts' folder.
+    #[arg(long, default_value = "../shared/peers")]
+    peer_dir: std::path::PathBuf,
+    /// With --peers: the Python that runs them [default: target/peers-venv/bin/python if it
+    /// exists (scripts/peers-setup.sh makes it), else python3].
+    #[arg(long)]
+    peer_python: Option<std::path::PathBuf>,
+    /// With --peers: threads of both sides (bondspace's pool; OpenBLAS and CHOLMOD).
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// With --peers: slicing only up to this N (30 bins at N = 20 000 take minutes).
+    #[arg(long, default_value_t = 2000)]
+    slicing_max: usize,
+    /// With --peers: working folder (glasses made, peer outputs, bench-peers.json).
+    #[arg(long, default_value = "target/bench-peers")]
+    work: std::path::PathBuf,
 }
 
 /// Runs `bench`.
@@ -70,6 +94,33 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         return Err(crate::args::input_error(format!(
             "--bins must be between 1 and {max}"
         )));
+    }
+    if a.peers {
+        if a.threads == 0 {
+            return Err(crate::args::input_error("--threads must be at least 1"));
+        }
+        if a.modes == 0 {
+            return Err(crate::args::input_error("--modes must be at least 1"));
+        }
+        let venv = std::path::PathBuf::from("target/peers-venv/bin/python");
+        let b = super::peers::PeerBench {
+            configs: a.configs,
+            sizes: a.sizes.unwrap_or_else(|| vec![2000, 20_000]),
+            seed: a.seed,
+            modes: a.modes,
+            bins: a.bins.unwrap_or(30),
+            dense_max: a.dense_max,
+            slicing_max: a.slicing_max,
+            peer_dir: a.peer_dir,
+            python: a.peer_python.unwrap_or(if venv.is_file() {
+                venv
+            } else {
+                "python3".into()
+            }),
+            threads: a.threads,
+            work: a.work,
+        };
+        return super::peers::run(&b);
     }
     if a.swap {
         let d = SwapBench::default();

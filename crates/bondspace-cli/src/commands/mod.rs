@@ -5,6 +5,7 @@ pub mod bench;
 pub mod ensemble;
 pub mod inspect;
 pub mod minimize;
+pub mod peers;
 pub mod prepare;
 pub mod report;
 pub mod spectrum;

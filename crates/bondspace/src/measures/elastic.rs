@@ -114,11 +114,17 @@ impl<const D: usize> HessianSolver<D> {
         for (c, b) in bs.iter().enumerate() {
             u[c * m..(c + 1) * m].copy_from_slice(&b[..m]);
         }
-        let mut mem = MemBuffer::new(self.chol.scratch(k));
-        self.chol.solve_in_place(
-            MatMut::from_column_major_slice_mut(&mut u, m, k),
-            MemStack::new(&mut mem),
-        );
+        // fixed tasks of columns, solved concurrently (the same bits for any thread count)
+        use rayon::prelude::*;
+        const TASK: usize = crate::spectra::lanczos::TASK;
+        u.par_chunks_mut(m * TASK).for_each(|blk| {
+            let c = blk.len() / m;
+            let mut mem = MemBuffer::new(self.chol.scratch(c));
+            self.chol.solve_in_place(
+                MatMut::from_column_major_slice_mut(blk, m, c),
+                MemStack::new(&mut mem),
+            );
+        });
         u.chunks(m).map(|col| self.translation_free(col)).collect()
     }
 

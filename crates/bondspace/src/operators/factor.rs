@@ -12,10 +12,11 @@
 //! are kept so that the scaling benchmark can compare them (README, Large systems).
 //!
 //! The factor is always supernodal (dense blocks), so that the two triangular halves of a
-//! solve can be applied separately. Factorization and solves run on one thread, so that the
-//! factor and everything computed from it have the same bits for any thread count (faer's
-//! parallel supernodal factorization does not: at N = 20 000 it is 1.6× faster on 2 cores
-//! but changes the last digits; a parallel solve gained 15 %).
+//! solve can be applied separately. The numeric factorization runs in [`FACTOR_TASKS`] fixed
+//! tasks: with faer's default of one task per thread it changed the last digits with the
+//! thread count, with a fixed count it has the same bits for any thread count (1.6× faster on
+//! 2 cores at N = 20 000). Each solve runs on one thread; callers with many right-hand sides
+//! split them into fixed column tasks solved concurrently (`spectra::lanczos`).
 
 use std::time::Instant;
 
@@ -167,8 +168,11 @@ pub struct FactorInfo {
     pub ordering: Ordering,
     /// Order of the factored matrix ((n − 1)·d).
     pub dim: usize,
-    /// Stored entries of L (supernodal blocks, lower trapezoids).
+    /// Stored entries of L (supernodal blocks, the diagonal blocks as full squares).
     pub nnz_l: usize,
+    /// Entries of L proper (the diagonal blocks' lower triangles), as CHOLMOD counts its L.
+    #[serde(default)]
+    pub nnz_structural: usize,
     /// Seconds for the ordering and the symbolic analysis.
     pub symbolic_seconds: f64,
     /// Seconds for the numeric factorization.
@@ -214,6 +218,41 @@ pub(crate) fn check_factor_memory(len_val: usize, ordering: Ordering) -> Result<
     Ok(())
 }
 
+/// Tasks of the numeric Cholesky factorization, whatever the number of threads.
+pub const FACTOR_TASKS: usize = crate::spectra::DENSE_TASKS;
+
+/// The parallelism of the numeric factorization: [`FACTOR_TASKS`] fixed tasks, sequential
+/// inside an ensemble's samples (which run in parallel themselves).
+fn factor_par() -> Par {
+    match faer::get_global_parallelism() {
+        Par::Seq => Par::Seq,
+        _ => Par::rayon(FACTOR_TASKS),
+    }
+}
+
+/// Entries of L proper: the lower triangles of the supernodes' diagonal blocks and the rows
+/// below them. faer stores each diagonal block as a full square, so the stored count
+/// ([`FactorInfo::nnz_l`]) exceeds it by Σ c(c − 1)/2 over supernodes of c columns (at
+/// N = 20 000 in 3D: 1.01 × 10⁸ stored, 7.5 × 10⁷ structural, as CHOLMOD counts its L).
+fn structural_nnz(symbolic: &SymbolicCholesky<usize>) -> usize {
+    match symbolic.raw() {
+        SymbolicCholeskyRaw::Supernodal(sym) => {
+            let (b, e, cp) = (
+                sym.supernode_begin(),
+                sym.supernode_end(),
+                sym.col_ptr_for_row_idx(),
+            );
+            (0..sym.n_supernodes())
+                .map(|s| {
+                    let c = e[s] - b[s];
+                    c * (c + 1) / 2 + (cp[s + 1] - cp[s]) * c
+                })
+                .sum()
+        }
+        SymbolicCholeskyRaw::Simplicial(sym) => sym.row_idx().len(),
+    }
+}
+
 /// P M̃ Pᵀ = L Lᵀ for the pinned Hessian M̃ of a network (the last particle pinned).
 pub struct PinnedCholesky {
     symbolic: SymbolicCholesky<usize>,
@@ -238,9 +277,10 @@ impl PinnedCholesky {
         let symbolic = symbolic_analysis(net, mp.symbolic(), ordering)?;
         check_factor_memory(symbolic.len_val(), ordering)?;
         let t1 = Instant::now();
-        // sequential: faer's parallel supernodal factorization changes the last bits with
-        // the thread count, and results must not
-        let par = Par::Seq;
+        // parallel in a fixed number of tasks: faer's supernodal factorization with one task
+        // per thread changed the last bits with the thread count; with a fixed count they
+        // are the same for any thread count (and equal to the sequential factor: tested)
+        let par = factor_par();
         let mut values = vec![0.0; symbolic.len_val()];
         let mut mem = MemBuffer::try_new(
             symbolic.factorize_numeric_llt_scratch::<f64>(par, Default::default()),
@@ -266,6 +306,7 @@ impl PinnedCholesky {
             ordering,
             dim: m,
             nnz_l: values.len(),
+            nnz_structural: structural_nnz(&symbolic),
             symbolic_seconds: (t1 - t0).as_secs_f64(),
             numeric_seconds: t1.elapsed().as_secs_f64(),
         };
@@ -285,6 +326,11 @@ impl PinnedCholesky {
     /// Order of the factored matrix ((n − 1)·d).
     pub fn dim(&self) -> usize {
         self.m
+    }
+
+    /// The stored values of L (supernodal blocks, in faer's layout).
+    pub fn values(&self) -> &[f64] {
+        &self.values
     }
 
     fn supernodal(&self) -> SupernodalLltRef<'_, usize, f64> {

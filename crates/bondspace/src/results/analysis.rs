@@ -206,12 +206,16 @@ fn analyse_impl<const D: usize>(
     // sparse: rank(S) first, so that its LDLᵀ factor is freed before the Cholesky factor is
     // made (the two together would double the peak memory); the threshold is far below any
     // non-zero λ of A, which are ≥ λ_min(K̃)/ω²_max (Gershgorin bound of M)
+    // (no factorization at all where every bond is repulsive: spectra::repulsive_rank, exact
+    // once the pinned Hessian's Cholesky factorization below succeeds)
     let sparse_rank = match opt.method {
-        Method::Sparse => Some(spectra::slicing::bond_rank(
-            &net,
-            1e-9 / hessian_bound(&net),
-            opt.ordering,
-        )?),
+        Method::Sparse => {
+            let threshold = 1e-9 / spectra::hessian_bound(&net);
+            Some(match spectra::repulsive_rank(&net, threshold) {
+                Some(rank) => rank,
+                None => spectra::slicing::bond_rank(&net, threshold, opt.ordering)?,
+            })
+        }
         _ => None,
     };
     // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an
@@ -455,18 +459,6 @@ fn check_memory<const D: usize>(net: &Network<D>, opt: &Options) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Gershgorin bound of the Hessian's largest eigenvalue: the largest row sum of the bond
-/// blocks' norms, Σ_bonds 2(|u″| + (d − 1)|u′/r|) per particle.
-fn hessian_bound<const D: usize>(net: &Network<D>) -> f64 {
-    let mut row = vec![0.0f64; net.n()];
-    for (a, &[i, j]) in net.bonds.iter().enumerate() {
-        let k = 2.0 * (net.d2u[a].abs() + (D as f64 - 1.0) * (net.du[a] / net.r[a]).abs());
-        row[i as usize] += k;
-        row[j as usize] += k;
-    }
-    row.into_iter().fold(f64::MIN_POSITIVE, f64::max)
 }
 
 /// The λ/λ₀ bin edges of the default slicing bins, which are also the bins of an ensemble's

@@ -2,7 +2,7 @@
 
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as tri_matmul};
 use faer::linalg::triangular_inverse::invert_lower_triangular;
-use faer::{Accum, Mat, MatRef, Par, Side};
+use faer::{Accum, Mat, MatRef, Par};
 
 use super::{Spectrum, hessian_nonzero, split_zeros};
 use crate::error::{Error, Result};
@@ -20,20 +20,48 @@ fn par() -> Par {
 /// (n · nnz(K̃)), and the lower triangle of C = X Wᵀ is one triangular matrix product: about
 /// 40 % fewer flops than two dense triangular solves with n right-hand sides.
 pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, Mat<f64>)> {
+    let (c, l) = reduced_operator_parts(net, true)?;
+    Ok((c, l.expect("kept")))
+}
+
+/// [`reduced_operator`], the factor kept only if `keep_factor`: the Cholesky factorization
+/// is done in place and L dropped once inverted, so that at most three n × n matrices are
+/// alive (W, X, C) instead of four.
+fn reduced_operator_parts<const D: usize>(
+    net: &Network<D>,
+    keep_factor: bool,
+) -> Result<(Mat<f64>, Option<Mat<f64>>)> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::cholesky::llt::factor::{cholesky_in_place, cholesky_in_place_scratch};
     use rayon::prelude::*;
     let m = net.ndof() - D;
-    let mp = net.dense(true, m);
-    let llt = mp.llt(Side::Lower).map_err(|e| {
+    let mut l = net.dense(true, m);
+    let mut mem = MemBuffer::new(cholesky_in_place_scratch::<f64>(
+        m,
+        par(),
+        Default::default(),
+    ));
+    cholesky_in_place(
+        l.as_mut(),
+        Default::default(),
+        par(),
+        MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|e| {
         Error::Unstable(format!(
             "the pinned Hessian is not positive definite ({e:?}): the configuration is unstable \
              or has floppy modes"
         ))
     })?;
-    drop(mp);
-    let l = llt.L().to_owned();
-    drop(llt);
+    drop(mem);
+    // the strict upper triangle still holds M̃: L is the lower one
+    for j in 1..m {
+        l.col_mut(j).subrows_mut(0, j).fill(0.0);
+    }
     let mut w = Mat::<f64>::zeros(m, m);
     invert_lower_triangular(w.as_mut(), l.as_ref(), par());
+    let l = keep_factor.then_some(l);
     // X = W K̃, column by column: X[:, j] = Σ_k K̃[k, j] W[k.., k] (W[:, k] vanishes above k)
     let k = net.k_pinned()?;
     let mut x = vec![0.0; m * m];
@@ -65,17 +93,25 @@ pub fn reduced_operator<const D: usize>(net: &Network<D>) -> Result<(Mat<f64>, M
 
 /// Every non-zero λ of A (ascending) and the number of zero modes of the pencil (K̃, M̃).
 pub fn bond_eigenvalues<const D: usize>(net: &Network<D>) -> Result<(Vec<f64>, usize)> {
-    let (c, _) = reduced_operator(net)?;
+    let (c, _) = reduced_operator_parts(net, false)?;
     let ev = super::eigen::symmetric_eigenvalues(c, par())?;
     let (zeros_c, bond) = split_zeros(&ev);
     Ok((bond, zeros_c))
 }
 
 /// Every non-zero λ of A and every non-zero ω² of M, by the reduced problem.
+///
+/// The two eigenproblems run concurrently: the sequential stages of each (bulge chasing, the
+/// tridiagonal QL) then overlap with the other's matrix products. Each splits its work in
+/// faer's fixed tasks, so the bits do not depend on the thread count. At most four n × n
+/// matrices are alive, as when they ran one after the other.
 pub fn spectrum<const D: usize>(net: &Network<D>) -> Result<Spectrum> {
-    let hessian_ev = super::eigen::symmetric_eigenvalues(net.dense(true, net.ndof()), par())?;
-    let (hessian, min_hessian) = hessian_nonzero(hessian_ev, D);
-    let (bond, zeros_c) = bond_eigenvalues(net)?;
+    let (hessian_ev, bond) = rayon::join(
+        || super::eigen::symmetric_eigenvalues(net.dense(true, net.ndof()), par()),
+        || bond_eigenvalues(net),
+    );
+    let (hessian, min_hessian) = hessian_nonzero(hessian_ev?, D);
+    let (bond, zeros_c) = bond?;
     // rank(S) = rank(K) = (nd − d) − (zero modes of the pencil); SSS = N_b − rank(S)
     let rank = net.ndof() - D - zeros_c;
     let n_nonzero = bond.len();

@@ -25,6 +25,8 @@ pub mod slicing;
 
 pub use method::Method;
 
+use crate::operators;
+
 /// Tasks faer's dense kernels split their work into, whatever the number of threads (see
 /// [`fix_dense_parallelism`]).
 pub const DENSE_TASKS: usize = 8;
@@ -58,6 +60,38 @@ pub struct Spectrum {
     pub min_hessian: f64,
     /// Number of non-zero eigenvalues of A, rank(S).
     pub n_nonzero: usize,
+}
+
+/// Gershgorin bound of the Hessian's largest eigenvalue: the largest row sum of the bond
+/// blocks' norms, Σ_bonds 2(|u″| + (d − 1)|u′/r|) per particle.
+pub fn hessian_bound<const D: usize>(net: &operators::Network<D>) -> f64 {
+    let mut row = vec![0.0f64; net.n()];
+    for (a, &[i, j]) in net.bonds.iter().enumerate() {
+        let k = 2.0 * (net.d2u[a].abs() + (D as f64 - 1.0) * (net.du[a] / net.r[a]).abs());
+        row[i as usize] += k;
+        row[j as usize] += k;
+    }
+    row.into_iter().fold(f64::MIN_POSITIVE, f64::max)
+}
+
+/// rank(S), the number of λ of A above `threshold`, without a factorization, where it is
+/// exact: when every bond is repulsive (u′(r_α) ≤ 0) and the pinned Hessian M̃ is positive
+/// definite. Then M = Sᵀ diag(u″) S + Σ_α (u′_α/r_α)(I − n̂n̂ᵀ)_α ≼ Sᵀ diag(u″) S, the second
+/// sum being negative semi-definite, so xᵀM̃x ≤ u″_max ‖S̃x‖² for every x: S̃ has full column
+/// rank, rank(S) = (n − 1)d, and every λ of the pencil (K̃, M̃) is at least 1/u″_max. The
+/// answer is `None` (count by inertia instead) when a bond is attractive or `threshold` is not
+/// below 1/u″_max.
+///
+/// The caller must establish that M̃ is positive definite (its Cholesky factorization
+/// succeeds, as on the sparse and slicing routes, which stop otherwise).
+pub fn repulsive_rank<const D: usize>(
+    net: &operators::Network<D>,
+    threshold: f64,
+) -> Option<usize> {
+    let k_max = net.d2u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let repulsive = net.du.iter().all(|&f| f <= 0.0);
+    (net.n_bonds() > 0 && repulsive && k_max > 0.0 && threshold * k_max < 1.0)
+        .then(|| net.ndof() - D)
 }
 
 /// Splits ascending eigenvalues of a PSD operator into (zero count, non-zero values).

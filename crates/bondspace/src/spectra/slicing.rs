@@ -374,18 +374,26 @@ pub fn bond_histogram<const D: usize>(
     rank_threshold: f64,
     ordering: Ordering,
 ) -> Result<(Vec<usize>, usize)> {
-    // point 0 is the rank threshold, then the edges; above ∞ nothing
+    // point 0 is the rank threshold, then the edges; above ∞ nothing. With repulsive bonds
+    // the count above the threshold is known exactly (super::repulsive_rank) and bounds the
+    // others, so it costs no factorization.
     let mut pool = CounterPool::new(net, &net.hessian_pinned()?, &net.k_pinned()?, ordering)?;
-    let mut ts = vec![rank_threshold];
+    let known = super::repulsive_rank(net, rank_threshold);
+    let mut ts = if known.is_some() {
+        Vec::new()
+    } else {
+        vec![rank_threshold]
+    };
     ts.extend_from_slice(edges);
-    let above = monotone_values(ts.len(), None, Some(0), |idx| {
+    let above = monotone_values(ts.len(), known, Some(0), |idx| {
         let shifts: Vec<f64> = idx.iter().map(|&i| -1.0 / ts[i]).collect();
         pool.negative_counts(&shifts)
     })?;
-    Ok((
-        above[1..].windows(2).map(|w| w[0] - w[1]).collect(),
-        above[0],
-    ))
+    let (rank, at_edges) = match known {
+        Some(r) => (r, &above[..]),
+        None => (above[0], &above[1..]),
+    };
+    Ok((at_edges.windows(2).map(|w| w[0] - w[1]).collect(), rank))
 }
 
 /// Counts of ω² per bin [e_k, e_{k+1}) by adaptive slicing (Hessian positive semi-definite
