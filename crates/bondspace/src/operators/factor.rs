@@ -218,8 +218,9 @@ pub(crate) fn check_factor_memory(len_val: usize, ordering: Ordering) -> Result<
     Ok(())
 }
 
-/// Tasks of the numeric Cholesky factorization, whatever the number of threads.
-pub const FACTOR_TASKS: usize = crate::spectra::DENSE_TASKS;
+/// Tasks of the numeric Cholesky factorization, whatever the number of threads (the count
+/// of the dense kernels, `spectra::DENSE_TASKS`, a floor above).
+pub const FACTOR_TASKS: usize = 8;
 
 /// The parallelism of the numeric factorization: [`FACTOR_TASKS`] fixed tasks, sequential
 /// inside an ensemble's samples (which run in parallel themselves).
