@@ -450,6 +450,14 @@ impl Clock {
             .push((name.into(), (now - self.last).as_secs_f64()));
         self.last = now;
     }
+    /// One lap split in two: `first` took `secs` of it, `second` the rest.
+    fn lap_split(&mut self, first: &str, secs: f64, second: &str) {
+        let now = Instant::now();
+        let all = (now - self.last).as_secs_f64();
+        self.stages.push((first.into(), secs));
+        self.stages.push((second.into(), all - secs));
+        self.last = now;
+    }
 }
 
 /// Runs one route of bondspace on the glass file `path`, stage by stage (see [`RouteRun`]).
@@ -502,25 +510,14 @@ fn route_stages<const D: usize>(
         }
         Route::TopK(k) => {
             let threshold = 1e-9 / crate::spectra::hessian_bound(net);
-            let _rank = match crate::spectra::repulsive_rank(net, threshold) {
-                Some(r) => r,
-                None => slicing::bond_rank(net, threshold, Ordering::Metis)?,
-            };
+            slicing::bond_rank(net, threshold, Ordering::Metis)?;
             clock.lap("rank(S)");
             let solver = HessianSolver::with_ordering(net, Ordering::Metis)?;
             run.nnz_l = solver.factor().info().nnz_structural;
             clock.lap("factor");
             let modes = top_modes_with(net, &solver, k)?;
             // the call's own split: the eigensolve, then the modes
-            let now = Instant::now();
-            let all = (now - clock.last).as_secs_f64();
-            clock
-                .stages
-                .push(("eigensolve".into(), modes.eigensolve_seconds));
-            clock
-                .stages
-                .push(("modes".into(), all - modes.eigensolve_seconds));
-            clock.last = now;
+            clock.lap_split("eigensolve", modes.eigensolve_seconds, "modes");
             run.max_residual = modes.residual.iter().copied().fold(0.0, f64::max);
             run.products = modes.lanczos_products;
             run.lambda = modes.lambda;

@@ -198,7 +198,14 @@ fn repulsive_rank_equals_the_inertia_count() {
         let t = 1e-9 / hessian_bound(&net);
         let known = repulsive_rank(&net, t).expect("every bond is repulsive");
         assert_eq!(known, net.ndof() - D);
-        assert_eq!(known, slicing::bond_rank(&net, t, Ordering::Metis).unwrap());
+        let mut inertia = slicing::InertiaCounter::new(
+            &net,
+            &net.hessian_pinned().unwrap(),
+            &net.k_pinned().unwrap(),
+            Ordering::Metis,
+        )
+        .unwrap();
+        assert_eq!(known, inertia.negative_count(-1.0 / t).unwrap());
         // a threshold above 1/u″_max is not answered
         let kmax = net.d2u.iter().copied().fold(0.0, f64::max);
         assert!(repulsive_rank(&net, 2.0 / kmax).is_none());

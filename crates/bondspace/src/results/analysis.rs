@@ -209,13 +209,11 @@ fn analyse_impl<const D: usize>(
     // (no factorization at all where every bond is repulsive: spectra::repulsive_rank, exact
     // once the pinned Hessian's Cholesky factorization below succeeds)
     let sparse_rank = match opt.method {
-        Method::Sparse => {
-            let threshold = 1e-9 / spectra::hessian_bound(&net);
-            Some(match spectra::repulsive_rank(&net, threshold) {
-                Some(rank) => rank,
-                None => spectra::slicing::bond_rank(&net, threshold, opt.ordering)?,
-            })
-        }
+        Method::Sparse => Some(spectra::slicing::bond_rank(
+            &net,
+            1e-9 / spectra::hessian_bound(&net),
+            opt.ordering,
+        )?),
         _ => None,
     };
     // G (and with it λ₀, ω₀) first: it factorizes the pinned Hessian, which fails for an

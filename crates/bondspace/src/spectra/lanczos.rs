@@ -32,6 +32,7 @@
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::matmul::matmul;
+use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
@@ -273,8 +274,6 @@ fn project_out(v: MatRef<'_, f64>, mut z: MatMut<'_, f64>) {
     }
 }
 
-use faer::reborrow::{Reborrow, ReborrowMut};
-
 /// Makes the columns of `z` orthonormal and orthogonal to `v` (orthonormal), `z` being
 /// already orthogonal to `v`: Gram–Schmidt within the block (two passes), a full pass against
 /// `v` again where a column lost most of its norm, and a fixed pseudo-random replacement for a
@@ -408,9 +407,6 @@ fn block_krylov_schur<const D: usize>(
             project_out(basis.rb(), next.rb_mut());
             orthonormalize_block(basis.rb(), next.rb_mut(), &mut breakdowns);
             jw = cols;
-            if jw < mmax {
-                continue;
-            }
         }
         // Rayleigh–Ritz on the projected matrix
         let (theta, yv) = projected_eigen(&h)?;

@@ -427,13 +427,18 @@ pub fn counts<const D: usize>(
     Ok(counts_and_rank(net, lambda_edges, omega2_edges, lo, Ordering::default())?.0)
 }
 
-/// rank(S): the number of λ of A above `threshold` (far below any physical eigenvalue), by
-/// one inertia count.
+/// rank(S): the number of λ of A above `threshold` (far below any physical eigenvalue):
+/// without a factorization where every bond is repulsive ([`super::repulsive_rank`]; the
+/// caller must factorize the pinned Hessian, as the sparse route does), else by one inertia
+/// count.
 pub fn bond_rank<const D: usize>(
     net: &Network<D>,
     threshold: f64,
     ordering: Ordering,
 ) -> Result<usize> {
+    if let Some(rank) = super::repulsive_rank(net, threshold) {
+        return Ok(rank);
+    }
     let mut c = InertiaCounter::new(net, &net.hessian_pinned()?, &net.k_pinned()?, ordering)?;
     c.negative_count_par(-1.0 / threshold, faer::get_global_parallelism())
 }
