@@ -333,6 +333,69 @@ fn projected_eigen(h: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
     Ok((s.column_vector().iter().copied().collect(), u))
 }
 
+/// The wanted Ritz pairs of the first `cols` columns of the basis, if they have converged.
+///
+/// The basis V (orthonormal, `cols` columns, then the pending block Z) and its image W = C V
+/// satisfy C V = V H + Z E with E = Zᵀ W_last, W_last the image of the last block (every
+/// earlier image lies in the span of V, the last one's remainder is what became Z). The
+/// residual of the Ritz pair (θ, V y) is therefore ‖E y_last‖ (y_last: the last block's rows
+/// of y), a b × b product. Only when every wanted estimate is below the tolerance are the
+/// Ritz vectors formed and their residuals ‖W y − θ V y‖ computed exactly; they must pass
+/// [`LANCZOS_TOL`] as at a restart.
+#[allow(clippy::type_complexity)]
+fn converged_early(
+    h: &Mat<f64>,
+    v: MatRef<'_, f64>,
+    w: MatRef<'_, f64>,
+    cols: usize,
+    b: usize,
+    k: usize,
+) -> Result<Option<(Vec<f64>, Mat<f64>)>> {
+    let hh = h.as_ref().submatrix(0, 0, cols, cols).to_owned();
+    let (theta, yv) = projected_eigen(&hh)?;
+    let mut order: Vec<usize> = (0..cols).collect();
+    order.sort_by(|&a, &c| theta[c].total_cmp(&theta[a]));
+    let e = mul_tn(v.subcols(cols, b), w.subcols(cols - b, b));
+    let estimate_ok = (0..k).all(|c| {
+        let y = yv.as_ref().submatrix(cols - b, order[c], b, 1);
+        let mut r = Mat::<f64>::zeros(b, 1);
+        matmul(r.as_mut(), Accum::Replace, e.as_ref(), y, 1.0, Par::Seq);
+        r.norm_l2() <= LANCZOS_TOL
+    });
+    if !estimate_ok {
+        return Ok(None);
+    }
+    let ysel = Mat::<f64>::from_fn(cols, k, |r, c| yv[(r, order[c])]);
+    let n = v.nrows();
+    let mut x = Mat::<f64>::zeros(n, k);
+    let mut cx = Mat::<f64>::zeros(n, k);
+    mul_rows(
+        x.as_mut(),
+        Accum::Replace,
+        v.subcols(0, cols),
+        ysel.as_ref(),
+        1.0,
+    );
+    mul_rows(
+        cx.as_mut(),
+        Accum::Replace,
+        w.subcols(0, cols),
+        ysel.as_ref(),
+        1.0,
+    );
+    let exact = (0..k).all(|c| {
+        let th = theta[order[c]];
+        let r2: f64 = x
+            .col(c)
+            .iter()
+            .zip(cx.col(c).iter())
+            .map(|(a, y)| (y - th * a).powi(2))
+            .sum();
+        r2.sqrt() <= LANCZOS_TOL
+    });
+    Ok(exact.then(|| ((0..k).map(|c| theta[order[c]]).collect(), x)))
+}
+
 /// Block Krylov–Schur with full reorthogonalization for the `k` largest eigenpairs of the
 /// symmetric operator `op` (order `n`, scaled so that its norm is about 1), with a basis of
 /// `mmax` vectors (a multiple of [`BLOCK`]) from the start block `start` (n × BLOCK).
@@ -407,6 +470,14 @@ fn block_krylov_schur<const D: usize>(
             project_out(basis.rb(), next.rb_mut());
             orthonormalize_block(basis.rb(), next.rb_mut(), &mut breakdowns);
             jw = cols;
+            // between restarts, stop as soon as the wanted pairs have converged (the restart
+            // below tests the full basis)
+            if cols >= k + b
+                && cols < mmax
+                && let Some(done) = converged_early(&h, v.as_ref(), w.as_ref(), cols, b, k)?
+            {
+                return Ok(done);
+            }
         }
         // Rayleigh–Ritz on the projected matrix
         let (theta, yv) = projected_eigen(&h)?;
