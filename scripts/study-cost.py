@@ -2,6 +2,7 @@
 """Measured per-sample costs at the paper's sizes and the projected core-hours of its full study.
 
 Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...] [--tau-032 SWEEPS]
+                             [--rate ATTEMPTS_PER_S] [--tau TP:TAU_Q:EQ_SWEEPS ...]
                              [--save FILE | --load FILE]
   BONDSPACE       the release binary (target/release/bondspace)
   GLASS_N2000.xyz a 3D IPL glass of N = 2000 (e.g. a sample's config.xyz of GROUP_DIR)
@@ -12,6 +13,11 @@ Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...]
                   their last three Q relaxations and "equilibration >= the sweeps so far".
   --tau-032       tau_Q at Tp = 0.32 in sweeps when no group of that Tp is given (an
                   extrapolation, printed as such)
+  --tau TP:T:E    a Tp measured earlier (no group here): tau_Q = T sweeps and E sweeps to
+                  equilibrate a chain (README, the table of the paper's Tp); needs --rate
+  --rate R        SWAP attempts per second of one core measured on a quiet machine (`bondspace
+                  bench --swap`), used instead of the chains' own rates (which count whatever
+                  shared the machine while they ran)
   --save FILE     write the measured stage times (JSON) to FILE; --load FILE reuses them
                   instead of measuring again
 
@@ -24,7 +30,7 @@ Every stage below is run here on one thread (RAYON_NUM_THREADS=1) and timed by i
   harmonic        `prepare harmonic --pressure 0.1` and the same slicing and top-50 at
                   N = 1000, 2000, 4000.
 The paper's full study: 10^4 IPL glasses at each of Tp = 0.32, 0.45, 0.6, 1.0 (N = 2000, 3D) with
-slicing and top-50 each, participation on 100 per Tp, equilibration of 16 chains per Tp; 10^3
+slicing and top-50 each, participation on 100 per Tp, equilibration of 32 chains per Tp (the `--full` preset); 10^3
 harmonic packings at each N with slicing and top-50.
 """
 import glob
@@ -37,7 +43,7 @@ import time
 
 PER_TP = 10_000
 PARTICIPATION_PER_TP = 100
-CHAINS = 16
+CHAINS = 32
 HARMONIC_PER_N = 1_000
 TPS = [1.0, 0.6, 0.45, 0.32]
 
@@ -50,13 +56,13 @@ def run(binary, *args):
     return time.perf_counter() - t
 
 
-def chain_costs(group):
+def chain_costs(group, quiet_rate=None):
     chains = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(group, "chain-*.json")))]
     if not chains:
         sys.exit(f"error: {group}: no chain-*.json")
     n = chains[0]["n"]
     tp = float(chains[0]["options"]["temperature"])
-    rate = sum(c["sweep"] * n / c["seconds"] for c in chains) / len(chains)
+    rate = quiet_rate or sum(c["sweep"] * n / c["seconds"] for c in chains) / len(chains)
     taus, running = [], False
     for c in chains:
         if c.get("tau"):
@@ -87,14 +93,31 @@ def main():
             else:
                 load = argv[k + 1]
             del argv[k:k + 2]
+    quiet_rate = None
+    if "--rate" in argv:
+        k = argv.index("--rate")
+        quiet_rate = float(argv[k + 1])
+        del argv[k:k + 2]
+    given = {}
+    while "--tau" in argv:
+        k = argv.index("--tau")
+        tp, tau, eq = (float(x) for x in argv[k + 1].split(":"))
+        given[tp] = (tau, eq)
+        del argv[k:k + 2]
+    if given and not quiet_rate:
+        sys.exit("error: --tau needs --rate")
     if "--tau-032" in argv:
         k = argv.index("--tau-032")
         tau032 = float(argv[k + 1])
         del argv[k:k + 2]
-    if len(argv) < 3:
+    if len(argv) < 2 or (len(argv) < 3 and not given):
         sys.exit(__doc__)
     binary, glass, groups = argv[0], argv[1], argv[2:]
-    swap = dict(chain_costs(g) for g in groups)
+    swap = dict(chain_costs(g, quiet_rate) for g in groups)
+    for tp, (tau, eq) in given.items():
+        swap.setdefault(tp, {"tau": tau, "rate": quiet_rate, "swap_s": 2 * tau * 2000 / quiet_rate,
+                             "eq_s": eq * 2000 / quiet_rate,
+                             "src": "τ_Q and equilibration given (--tau), at --rate"})
     if load:
         saved = json.load(open(load))
         t, harm = saved["t"], {int(k): v for k, v in saved["harmonic"].items()}

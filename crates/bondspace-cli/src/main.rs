@@ -70,7 +70,7 @@ enum Command {
         #[arg(long, conflicts_with_all = ["full", "study"])]
         quick: bool,
         /// The paper's claims at a deciding scale, sized to --budget: 3D IPL N = 2000 at
-        /// Tp ∈ {0.45, 0.6, 1.0} (and 0.32 from a budget of 380 minutes), chain-sampled,
+        /// Tp ∈ {0.45, 0.6, 1.0} (and 0.32 from a budget of 180 minutes), chain-sampled,
         /// each glass by slicing with its top 20 modes, PHMs and 500 dipoles, the participation
         /// of every mode on a subset; harmonic N = 1000, 2000, 4000 at p = 0.1; a 2D N = 4096
         /// glass for the mode pictures (Hessian mode beside A-mode). Resumable: a re-run with
@@ -89,14 +89,14 @@ enum Command {
         /// The paper's scale (N = 2000, 4 Tp × 10 000 samples; harmonic N = 1000–4000):
         /// for a cluster or a long run; resumable.
         ///
-        /// Projected cost, from per-sample times measured on one core of a 2-core machine
-        /// (README, "What the paper's full study costs"; `scripts/study-cost.py`), with the
-        /// SWAP times divided by the measured 1.8× of the two-level lists: about 1 480
-        /// core-hours, of which Tp = 0.32 takes about 1 100 (SWAP: 2 τ_Q ≈ 3 × 10⁵ sweeps
-        /// between snapshots), Tp = 0.45 180, Tp = 0.6 90, Tp = 1 80 and the harmonic packings
-        /// 30; the analysis of one glass (quench, slicing, top 10 modes with PHMs, dipoles)
-        /// ≈ 15–25 s, with the participation of every mode (dense, ≈ 150 s) on the first 100
-        /// glasses per Tp. That is ≈ 4 days on 16 cores, against a goal of one.
+        /// Projected cost (`scripts/study-cost.py`, README "What the paper's full study
+        /// costs"): per-glass times measured on one core of a 2-core machine, SWAP at the
+        /// 3.3 × 10⁶ attempts/s of a quiet core, the relaxation times the chains measured, the
+        /// top 50 modes with PHMs per glass and the participation of every mode on 100 glasses
+        /// per Tp: about 840 core-hours, of which Tp = 0.32 takes about 590 (2 τ_Q ≈ 3 × 10⁵
+        /// sweeps, 185 s of SWAP per glass), Tp = 0.45 105, Tp = 0.6 63, Tp = 1 56 and the
+        /// harmonic packings 24. Everything but Tp = 0.32 (≈ 250) fits the goal of 384
+        /// core-hours (one day on 16 cores); with it, about 1 900 glasses at Tp = 0.32 do.
         #[arg(long)]
         full: bool,
         /// Output directory (default: bondspace-reproduce-quick, -study or -full).

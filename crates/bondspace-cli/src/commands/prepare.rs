@@ -48,7 +48,7 @@ pub enum PrepareCmd {
         tp: String,
         /// SWAP Monte Carlo sweeps at Tp, burn-in included (finite Tp only; default depends
         /// on Tp, see the README). With samples drawn from chains: the cap on each chain's
-        /// equilibration (default: twice the single-run default).
+        /// equilibration (default: ten times the single-run default).
         #[arg(long)]
         sweeps: Option<u64>,
         /// Samples; K > 1 writes OUT-0000.xyz, OUT-0001.xyz, ... and skips samples already

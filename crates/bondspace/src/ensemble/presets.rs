@@ -47,25 +47,29 @@ pub fn full(seed: u64) -> Study {
 /// slicing with its top 20 modes, their PHMs and 500 dipoles, with its quench.
 pub const IPL_ANALYSIS_SECONDS: f64 = 15.0;
 /// SWAP seconds between two snapshots (2 τ_Q sweeps at N = 2000) and to equilibrate one chain,
-/// by Tp: (Tp, between snapshots, equilibration).
+/// by Tp: (Tp, between snapshots, equilibration). τ_Q and the sweeps to equilibrate are those
+/// the chains measured (README, the table of the paper's Tp; at Tp = 0.32 the mean of the two
+/// equilibrated chains, τ_Q = 1.53 × 10⁵ and 4.5 × 10⁶ sweeps), at 3.3 × 10⁶ attempts per
+/// second (`bench --swap` on a quiet core, 2026-12-07).
 pub const IPL_SWAP_SECONDS: [(f64, f64, f64); 4] = [
-    (0.32, 530.0, 5700.0),
-    (0.45, 48.0, 373.0),
-    (0.6, 8.0, 61.0),
-    (1.0, 1.4, 13.0),
+    (0.32, 185.0, 2730.0),
+    (0.45, 17.4, 125.0),
+    (0.6, 2.9, 22.0),
+    (1.0, 0.52, 4.7),
 ];
-/// Seconds of one harmonic packing at p = 0.1 with its slicing spectrum: (N, seconds).
-pub const HARMONIC_SECONDS: [(usize, f64); 3] = [(1000, 8.6), (2000, 25.8), (4000, 84.4)];
+/// Seconds of one harmonic packing at p = 0.1 with its slicing spectrum and top 50 modes:
+/// (N, seconds), measured by `scripts/study-cost.py` on one core (2026-12-07).
+pub const HARMONIC_SECONDS: [(usize, f64); 3] = [(1000, 7.6), (2000, 18.1), (4000, 60.7)];
 /// Seconds of the participation of every mode (dense) of one N = 2000 IPL glass.
-pub const PARTICIPATION_SECONDS: f64 = 150.0;
+pub const PARTICIPATION_SECONDS: f64 = 118.0;
 /// Seconds of the 2D mode pictures (N = 4096: quench, slicing, top mode, dense Hessian modes).
 pub const PICTURE_SECONDS: f64 = 300.0;
 /// Chains per Tp of the `study` preset.
 pub const STUDY_CHAINS: usize = 2;
 /// Smallest budget (minutes on 2 cores) at which `study` includes Tp = 0.32: its two chains
-/// must first equilibrate (≈ 5 700 core-seconds each, [`IPL_SWAP_SECONDS`]), which should take
-/// at most a quarter of the budget.
-pub const STUDY_MIN_BUDGET_032: f64 = 380.0;
+/// must first equilibrate (≈ 2 700 core-seconds each, [`IPL_SWAP_SECONDS`], side by side on
+/// the two cores), which should take at most a quarter of the budget.
+pub const STUDY_MIN_BUDGET_032: f64 = 180.0;
 
 /// The sample counts a budget buys: per Tp (IPL, N = 2000), per N (harmonic) and the
 /// participation subset per Tp.
@@ -148,7 +152,7 @@ pub fn deciding(seed: u64, minutes: f64) -> Study {
          their PHMs and 500 dipole responses; the participation of every mode on the first {} \
          glasses per Tp; 3D harmonic packings at p = 0.1 with N ∈ [1000, 2000, 4000], {} per \
          N; a 2D IPL glass of N = 4096 (Tp = ∞) for the mode pictures. Tp = 0.32 enters from \
-         --budget {STUDY_MIN_BUDGET_032} (its chains need about 5 700 core-seconds each to \
+         --budget {STUDY_MIN_BUDGET_032} (its chains need about {:.0} core-seconds each to \
          equilibrate). The paper: N = 2000, Tp ∈ [0.32, 0.45, 0.6, 1.0], 10 000 samples per \
          Tp; harmonic N ∈ [1000, 2000, 4000], 1000 samples.",
         c.core_seconds / 60.0,
@@ -156,6 +160,7 @@ pub fn deciding(seed: u64, minutes: f64) -> Study {
         c.ipl_samples,
         c.participation_samples,
         c.harmonic_samples,
+        IPL_SWAP_SECONDS[0].2,
     );
     Study {
         name: "study",
@@ -310,7 +315,7 @@ mod tests {
 
     #[test]
     fn study_counts_follow_the_budget() {
-        let (a, b) = (study_counts(90.0), study_counts(180.0));
+        let (a, b) = (study_counts(90.0), study_counts(170.0));
         assert!(b.ipl_samples > a.ipl_samples && b.harmonic_samples > a.harmonic_samples);
         assert_eq!(a.ipl_samples % 2, 0);
         assert_eq!(a.tps, vec![0.45, 0.6, 1.0]);
@@ -319,7 +324,7 @@ mod tests {
             vec![0.32, 0.45, 0.6, 1.0]
         );
         // the budget is spent: the estimated cost is within the budget and above 80 % of it
-        for m in [60.0, 90.0, 240.0, 600.0] {
+        for m in [60.0, 90.0, 180.0, 240.0, 600.0] {
             let c = study_counts(m);
             eprintln!("{m} min: {c:?}");
             let mut cost = PICTURE_SECONDS;
