@@ -383,7 +383,20 @@ fn converged_early(
         ysel.as_ref(),
         1.0,
     );
-    let exact = (0..k).all(|c| {
+    let exact = ritz_converged(x.as_ref(), cx.as_ref(), &theta, &order, k);
+    Ok(exact.then(|| ((0..k).map(|c| theta[order[c]]).collect(), x)))
+}
+
+/// Whether the first `k` Ritz pairs, vectors x (columns) with images cx = C x and values
+/// `theta[order[c]]`, have exact residuals ‖C x − θ x‖ ≤ [`LANCZOS_TOL`].
+fn ritz_converged(
+    x: MatRef<'_, f64>,
+    cx: MatRef<'_, f64>,
+    theta: &[f64],
+    order: &[usize],
+    k: usize,
+) -> bool {
+    (0..k).all(|c| {
         let th = theta[order[c]];
         let r2: f64 = x
             .col(c)
@@ -392,8 +405,7 @@ fn converged_early(
             .map(|(a, y)| (y - th * a).powi(2))
             .sum();
         r2.sqrt() <= LANCZOS_TOL
-    });
-    Ok(exact.then(|| ((0..k).map(|c| theta[order[c]]).collect(), x)))
+    })
 }
 
 /// Block Krylov–Schur with full reorthogonalization for the `k` largest eigenpairs of the
@@ -489,16 +501,7 @@ fn block_krylov_schur<const D: usize>(
         transform_in_place(v.as_mut().subcols_mut(0, mmax), ysel.as_ref());
         transform_in_place(w.as_mut(), ysel.as_ref());
         // exact residuals ‖C x − θ x‖ of the wanted pairs
-        let converged = (0..k).all(|c| {
-            let th = theta[order[c]];
-            let r2: f64 = v
-                .col(c)
-                .iter()
-                .zip(w.col(c).iter())
-                .map(|(x, y)| (y - th * x).powi(2))
-                .sum();
-            r2.sqrt() <= LANCZOS_TOL
-        });
+        let converged = ritz_converged(v.as_ref(), w.as_ref(), &theta, &order, k);
         if converged {
             let vals = (0..k).map(|c| theta[order[c]]).collect();
             return Ok((vals, v.as_ref().subcols(0, k).to_owned()));
