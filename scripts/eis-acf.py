@@ -67,6 +67,8 @@ def acf(series, kmax):
     allv = [x for s in series for x in s]
     m = sum(allv) / len(allv)
     var = sum((x - m) ** 2 for x in allv) / len(allv)
+    if var <= 0:
+        return []
     rho = []
     for k in range(1, kmax + 1):
         prods = [(s[t] - m) * (s[t + k] - m) for s in series for t in range(len(s) - k)]
@@ -77,12 +79,13 @@ def acf(series, kmax):
 
 
 def tau_int(rho):
+    """1/2 + sum rho(k) over Sokal's window k < 5 tau_int; None if the lags ran out first."""
     t = 0.5
     for k, (r, _) in enumerate(rho, start=1):
         t += r
         if k >= 5 * t:
-            break
-    return t
+            return t
+    return None
 
 
 def main():
@@ -92,8 +95,12 @@ def main():
     kmax = 20
     if "--max-lag" in args:
         i = args.index("--max-lag")
+        if i + 1 >= len(args):
+            sys.exit(__doc__)
         kmax = int(args[i + 1])
         del args[i:i + 2]
+    if not args:
+        sys.exit(__doc__)
     chains = load(args[0])
     if not chains:
         sys.exit(f"error: {args[0]}: no glasses with mc.json")
@@ -101,9 +108,13 @@ def main():
     liq = [[x[2] for x in c] for c in chains if all(y[2] is not None for y in c)]
     spacing = [x[3] for c in chains for x in c if x[3]]
     tau = [x[4] for c in chains for x in c if x[4]]
+    if not spacing or not tau:
+        sys.exit(f"error: {args[0]}: the samples' mc.json name no spacing or tau (not from chains)")
     sp = sum(spacing) / len(spacing)
     tq = sum(tau) / len(tau)
     total = sum(len(s) for s in e_is)
+    if total < 2:
+        sys.exit(f"error: {args[0]}: fewer than 2 snapshots")
     print(f"{len(chains)} chains, {total} snapshots (per chain {[len(s) for s in e_is]}), "
           f"spacing {sp:.0f} sweeps = {sp / tq:.2f} tau_Q (tau_Q = {tq:.0f} sweeps)")
     allv = [x for s in e_is for x in s]
@@ -118,11 +129,15 @@ def main():
         lq = f"{rl[k - 1][0]:+.3f}" if k - 1 < len(rl) else "-"
         print(f"| {k} | {k * sp / tq:.2f} | {r:+.3f} | {lq} | {1 / math.sqrt(p):.3f} | {p} |")
     ti = tau_int(ri)
-    print(f"tau_int(e_IS) = {ti:.2f} snapshots = {ti * sp / tq:.2f} tau_Q "
-          f"(Sokal window); s.e. factor sqrt(2 tau_int) = {math.sqrt(max(2 * ti, 1e-9)):.2f}")
+    if ti is None:
+        print("tau_int(e_IS): the window did not close within --max-lag; raise it")
+    else:
+        print(f"tau_int(e_IS) = {ti:.2f} snapshots = {ti * sp / tq:.2f} tau_Q (Sokal window); "
+              f"s.e. factor sqrt(2 tau_int) = {math.sqrt(max(2 * ti, 1e-9)):.2f}")
     if rl:
         tl = tau_int(rl)
-        print(f"tau_int(e_liquid) = {tl:.2f} snapshots = {tl * sp / tq:.2f} tau_Q")
+        if tl is not None:
+            print(f"tau_int(e_liquid) = {tl:.2f} snapshots = {tl * sp / tq:.2f} tau_Q")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measured per-sample costs at the paper's sizes and the projected core-hours of its full study.
 
-Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...] [--tau-032 SWEEPS]
+Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz [GROUP_DIR ...] [--tau-032 SWEEPS]
                              [--rate ATTEMPTS_PER_S] [--tau TP:TAU_Q:EQ_SWEEPS ...]
                              [--save FILE | --load FILE]
   BONDSPACE       the release binary (target/release/bondspace)
@@ -14,7 +14,8 @@ Usage: scripts/study-cost.py BONDSPACE GLASS_N2000.xyz GROUP_DIR [GROUP_DIR ...]
   --tau-032       tau_Q at Tp = 0.32 in sweeps when no group of that Tp is given (an
                   extrapolation, printed as such)
   --tau TP:T:E    a Tp measured earlier (no group here): tau_Q = T sweeps and E sweeps to
-                  equilibrate a chain (README, the table of the paper's Tp); needs --rate
+                  equilibrate a chain of N = 2000 (README, the table of the paper's Tp); needs
+                  --rate; a group of the same Tp takes precedence
   --rate R        SWAP attempts per second of one core measured on a quiet machine (`bondspace
                   bench --swap`), used instead of the chains' own rates (which count whatever
                   shared the machine while they ran)
@@ -101,7 +102,10 @@ def main():
     given = {}
     while "--tau" in argv:
         k = argv.index("--tau")
-        tp, tau, eq = (float(x) for x in argv[k + 1].split(":"))
+        try:
+            tp, tau, eq = (float(x) for x in argv[k + 1].split(":"))
+        except (IndexError, ValueError):
+            sys.exit("error: --tau takes TP:TAU_Q:EQ_SWEEPS, e.g. --tau 1:428:7700")
         given[tp] = (tau, eq)
         del argv[k:k + 2]
     if given and not quiet_rate:
@@ -115,6 +119,8 @@ def main():
     binary, glass, groups = argv[0], argv[1], argv[2:]
     swap = dict(chain_costs(g, quiet_rate) for g in groups)
     for tp, (tau, eq) in given.items():
+        if tp in swap:
+            print(f"note: --tau {tp:g} ignored: a group of that Tp is given", file=sys.stderr)
         swap.setdefault(tp, {"tau": tau, "rate": quiet_rate, "swap_s": 2 * tau * 2000 / quiet_rate,
                              "eq_s": eq * 2000 / quiet_rate,
                              "src": "τ_Q and equilibration given (--tau), at --rate"})

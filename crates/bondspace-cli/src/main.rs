@@ -92,8 +92,9 @@ enum Command {
         /// Projected cost (`scripts/study-cost.py`, README "What the paper's full study
         /// costs"): per-glass times measured on one core of a 2-core machine, SWAP at the
         /// 3.3 × 10⁶ attempts/s of a quiet core, the relaxation times the chains measured, the
-        /// top 50 modes with PHMs per glass and the participation of every mode on 100 glasses
-        /// per Tp: about 840 core-hours, of which Tp = 0.32 takes about 590 (2 τ_Q ≈ 3 × 10⁵
+        /// top 50 modes with PHMs per glass (this preset runs the top 10 and 500 dipoles, about
+        /// as costly) and the participation of every mode on 100 glasses per Tp: about 840
+        /// core-hours, of which Tp = 0.32 takes about 590 (2 τ_Q ≈ 3 × 10⁵
         /// sweeps, 185 s of SWAP per glass), Tp = 0.45 100, Tp = 0.6 63, Tp = 1 57 and the
         /// harmonic packings 24. Everything but Tp = 0.32 (≈ 245) fits the goal of 384
         /// core-hours (one day on 16 cores); within it, Tp = 0.32 gets about 1 900 glasses.

@@ -427,7 +427,7 @@ pub fn write_index(study: &Study, dir: &Path, walls: &Walls) -> Result<PathBuf> 
         "\nProjection to `--full` ({} glasses per Tp, {} chains per Tp, participation on {}, \
          {} packings per N) from the per-sample means above; Tp = 0.32, not in this run, \
          from the constants of `presets` ({:.0} s between snapshots, {:.0} s equilibration per \
-         chain, measured on an equilibrated N = 2000 chain; README, \"What the paper's full \
+         chain, from the mean of two equilibrated N = 2000 chains; README, \"What the paper's full \
          study costs\"):\n",
         full.ipl.samples,
         full.ipl.chains.as_ref().map_or(1, |c| c.chains),

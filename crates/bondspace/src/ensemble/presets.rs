@@ -48,18 +48,19 @@ pub fn full(seed: u64) -> Study {
 pub const IPL_ANALYSIS_SECONDS: f64 = 15.0;
 /// SWAP seconds between two snapshots (2 τ_Q sweeps at N = 2000) and to equilibrate one chain,
 /// by Tp: (Tp, between snapshots, equilibration). τ_Q and the sweeps to equilibrate are those
-/// the chains measured (README, the table of the paper's Tp; at Tp = 0.32 the mean of the two
+/// the chains measured (README, the tables of the paper's Tp: Tp = 0.45 from the 100-glass
+/// run of 2026-12-07, τ_Q = 13 505 and 178 950 sweeps; at Tp = 0.32 the mean of the two
 /// equilibrated chains, τ_Q = 1.53 × 10⁵ and 4.5 × 10⁶ sweeps), at 3.3 × 10⁶ attempts per
 /// second (`bench --swap` on a quiet core, 2026-12-07).
 pub const IPL_SWAP_SECONDS: [(f64, f64, f64); 4] = [
     (0.32, 185.0, 2730.0),
-    (0.45, 17.4, 125.0),
+    (0.45, 16.4, 108.0),
     (0.6, 2.9, 22.0),
     (1.0, 0.52, 4.7),
 ];
-/// Seconds of one harmonic packing at p = 0.1 with its slicing spectrum and top 50 modes:
-/// (N, seconds), measured by `scripts/study-cost.py` on one core (2026-12-07).
-pub const HARMONIC_SECONDS: [(usize, f64); 3] = [(1000, 7.6), (2000, 18.1), (4000, 60.7)];
+/// Seconds of one harmonic packing at p = 0.1 with its slicing spectrum (what the presets run
+/// on packings): (N, seconds), measured by `scripts/study-cost.py` on one core (2026-12-07).
+pub const HARMONIC_SECONDS: [(usize, f64); 3] = [(1000, 3.3), (2000, 9.1), (4000, 31.7)];
 /// Seconds of the participation of every mode (dense) of one N = 2000 IPL glass.
 pub const PARTICIPATION_SECONDS: f64 = 118.0;
 /// Seconds of the 2D mode pictures (N = 4096: quench, slicing, top mode, dense Hessian modes).
@@ -68,7 +69,8 @@ pub const PICTURE_SECONDS: f64 = 300.0;
 pub const STUDY_CHAINS: usize = 2;
 /// Smallest budget (minutes on 2 cores) at which `study` includes Tp = 0.32: its two chains
 /// must first equilibrate (≈ 2 700 core-seconds each, [`IPL_SWAP_SECONDS`], side by side on
-/// the two cores), which should take at most a quarter of the budget.
+/// the two cores), which should take about a quarter of the budget. Every Tp gets the same
+/// count, so the count per Tp drops where Tp = 0.32 (≈ 200 s per glass) enters.
 pub const STUDY_MIN_BUDGET_032: f64 = 180.0;
 
 /// The sample counts a budget buys: per Tp (IPL, N = 2000), per N (harmonic) and the
@@ -315,6 +317,8 @@ mod tests {
 
     #[test]
     fn study_counts_follow_the_budget() {
+        // more budget, more glasses, within each set of Tp (the count per Tp drops where
+        // Tp = 0.32 enters: every Tp gets the same count)
         let (a, b) = (study_counts(90.0), study_counts(170.0));
         assert!(b.ipl_samples > a.ipl_samples && b.harmonic_samples > a.harmonic_samples);
         assert_eq!(a.ipl_samples % 2, 0);
