@@ -238,7 +238,7 @@ fn block_iteration_stops_between_restarts_with_exact_results() {
         let mmax = lanczos::krylov_dim(k);
         let expand = ((mmax - k) / b).saturating_sub(2).max(1) * b;
         let after = top.products - 8;
-        if after < mmax || (after - mmax) % expand != 0 {
+        if after < mmax || !(after - mmax).is_multiple_of(expand) {
             between += 1;
         }
     }
