@@ -178,21 +178,24 @@ fn to_band(mut a: MatMut<'_, f64>, b: usize, par: Par) {
         );
         // W = Y − ½ V (Tᵀ Z), in place in y
         matmul(y.as_mut(), Accum::Add, v.as_ref(), tz.as_ref(), -0.5, par);
-        // A22 ← A22 − [V W] [W V]ᵀ: both rank-nr terms in one product of inner size 2 nr, so
-        // that the (memory-bound) trailing matrix is read and written once, not twice
-        let mut vw = Mat::<f64>::zeros(m, 2 * nr);
-        let mut wv = Mat::<f64>::zeros(m, 2 * nr);
-        vw.as_mut().subcols_mut(0, nr).copy_from(v.as_ref());
-        vw.as_mut().subcols_mut(nr, nr).copy_from(y.as_ref());
-        wv.as_mut().subcols_mut(0, nr).copy_from(y.as_ref());
-        wv.as_mut().subcols_mut(nr, nr).copy_from(v.as_ref());
         tri_matmul(
             a22.rb_mut(),
             BlockStructure::TriangularLower,
             Accum::Add,
-            vw.as_ref(),
+            v.as_ref(),
             BlockStructure::Rectangular,
-            wv.transpose(),
+            y.transpose(),
+            BlockStructure::Rectangular,
+            -1.0,
+            par,
+        );
+        tri_matmul(
+            a22.rb_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Add,
+            y.as_ref(),
+            BlockStructure::Rectangular,
+            v.transpose(),
             BlockStructure::Rectangular,
             -1.0,
             par,

@@ -20,8 +20,8 @@
 //! **Iteration.** The basis V and its image W = C V are both kept, so the projected matrix
 //! H = Vᵀ C V is computed explicitly and every residual ‖C x − θ x‖ that decides the stop is
 //! exact (not inferred from a recurrence); between restarts, the coupling to the pending block
-//! gives cheap estimates that only say when to compute the exact ones. Each new block is orthogonalized against the basis in exactly two block
-//! Gram–Schmidt passes, then within itself; a column that vanishes to round-off (an invariant
+//! gives cheap estimates that only say when to compute the exact ones. Each new block is
+//! orthogonalized against the basis in exactly two block Gram–Schmidt passes, then within itself; a column that vanishes to round-off (an invariant
 //! subspace) is replaced by a fixed pseudo-random direction orthogonal to the basis. A restart
 //! keeps the wanted Ritz vectors and a few more, and the pending block, which holds
 //! the residuals of all of them (the Krylov–Schur relation C V = V H + Z E). The number of
@@ -67,6 +67,9 @@ pub struct TopPencil {
     pub displacement: Vec<Vec<f64>>,
     /// Number of vectors multiplied by C (power steps included).
     pub products: usize,
+    /// Whether the iteration stopped between two restarts (the residual estimates of the last
+    /// block, confirmed exactly) rather than at one.
+    pub early_stop: bool,
 }
 
 /// Workspace of one solve task.
@@ -197,7 +200,7 @@ pub fn top_eigenpairs<const D: usize>(
         return Err(Error::Numerical("the bond operator vanishes".into()));
     }
     op.scale = 1.0 / lmax;
-    let (vals, vecs) = block_krylov_schur(&mut op, m, k, max_dim, start)?;
+    let (vals, vecs, early_stop) = block_krylov_schur(&mut op, m, k, max_dim, start)?;
     // λ: the Ritz values unscaled, descending; D̃ = Pᵀ L⁻ᵀ x for all modes in one
     // multi-column triangular solve
     let mut out = TopPencil::default();
@@ -217,6 +220,7 @@ pub fn top_eigenpairs<const D: usize>(
         out.displacement.push(d);
     }
     out.products = op.products;
+    out.early_stop = early_stop;
     Ok(out)
 }
 
@@ -335,6 +339,15 @@ fn projected_eigen(h: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>)> {
     Ok((s.column_vector().iter().copied().collect(), u))
 }
 
+/// Rayleigh–Ritz on the projected matrix: its eigenvalues θ, eigenvectors (columns) and the
+/// order of θ descending.
+fn ritz(h: &Mat<f64>) -> Result<(Vec<f64>, Mat<f64>, Vec<usize>)> {
+    let (theta, yv) = projected_eigen(h)?;
+    let mut order: Vec<usize> = (0..theta.len()).collect();
+    order.sort_by(|&a, &c| theta[c].total_cmp(&theta[a]));
+    Ok((theta, yv, order))
+}
+
 /// The wanted Ritz pairs of the first `cols` columns of the basis, if they have converged.
 ///
 /// The basis V (orthonormal, `cols` columns, then the pending block Z) and its image W = C V
@@ -353,21 +366,22 @@ fn converged_early(
     b: usize,
     k: usize,
 ) -> Result<Option<(Vec<f64>, Mat<f64>)>> {
-    let hh = h.as_ref().submatrix(0, 0, cols, cols).to_owned();
-    let (theta, yv) = projected_eigen(&hh)?;
-    let mut order: Vec<usize> = (0..cols).collect();
-    order.sort_by(|&a, &c| theta[c].total_cmp(&theta[a]));
+    let (theta, yv, order) = ritz(&h.as_ref().submatrix(0, 0, cols, cols).to_owned())?;
+    let ysel = Mat::<f64>::from_fn(cols, k, |r, c| yv[(r, order[c])]);
+    // the estimates ‖E y_last‖ of all wanted pairs in one b × k product
     let e = mul_tn(v.subcols(cols, b), w.subcols(cols - b, b));
-    let estimate_ok = (0..k).all(|c| {
-        let y = yv.as_ref().submatrix(cols - b, order[c], b, 1);
-        let mut r = Mat::<f64>::zeros(b, 1);
-        matmul(r.as_mut(), Accum::Replace, e.as_ref(), y, 1.0, Par::Seq);
-        r.norm_l2() <= LANCZOS_TOL
-    });
-    if !estimate_ok {
+    let mut est = Mat::<f64>::zeros(b, k);
+    matmul(
+        est.as_mut(),
+        Accum::Replace,
+        e.as_ref(),
+        ysel.as_ref().subrows(cols - b, b),
+        1.0,
+        Par::Seq,
+    );
+    if !(0..k).all(|c| est.col(c).norm_l2() <= LANCZOS_TOL) {
         return Ok(None);
     }
-    let ysel = Mat::<f64>::from_fn(cols, k, |r, c| yv[(r, order[c])]);
     let n = v.nrows();
     let mut x = Mat::<f64>::zeros(n, k);
     let mut cx = Mat::<f64>::zeros(n, k);
@@ -413,7 +427,8 @@ fn ritz_converged(
 /// Block Krylov–Schur with full reorthogonalization for the `k` largest eigenpairs of the
 /// symmetric operator `op` (order `n`, scaled so that its norm is about 1), with a basis of
 /// `mmax` vectors (a multiple of [`BLOCK`]) from the start block `start` (n × BLOCK).
-/// Returns the eigenvalues (of the scaled operator) and the unit eigenvectors as columns;
+/// Returns the eigenvalues (of the scaled operator), the unit eigenvectors as columns and
+/// whether it stopped between restarts ([`converged_early`]);
 /// converged when every wanted Ritz pair has ‖op x − θ x‖ ≤ [`LANCZOS_TOL`].
 fn block_krylov_schur<const D: usize>(
     op: &mut ReducedOperator<'_, D>,
@@ -421,7 +436,7 @@ fn block_krylov_schur<const D: usize>(
     k: usize,
     mmax: usize,
     start: Mat<f64>,
-) -> Result<(Vec<f64>, Mat<f64>)> {
+) -> Result<(Vec<f64>, Mat<f64>, bool)> {
     let b = start.ncols();
     // V: the basis (mmax columns) and the pending block; W = C V
     let mut v = Mat::<f64>::zeros(n, mmax + b);
@@ -488,15 +503,13 @@ fn block_krylov_schur<const D: usize>(
             // below tests the full basis)
             if cols >= k + b
                 && cols < mmax
-                && let Some(done) = converged_early(&h, v.as_ref(), w.as_ref(), cols, b, k)?
+                && let Some((vals, vecs)) = converged_early(&h, v.as_ref(), w.as_ref(), cols, b, k)?
             {
-                return Ok(done);
+                return Ok((vals, vecs, true));
             }
         }
         // Rayleigh–Ritz on the projected matrix
-        let (theta, yv) = projected_eigen(&h)?;
-        let mut order: Vec<usize> = (0..mmax).collect();
-        order.sort_by(|&a, &c| theta[c].total_cmp(&theta[a]));
+        let (theta, yv, order) = ritz(&h)?;
         let ysel = Mat::<f64>::from_fn(mmax, keep, |r, c| yv[(r, order[c])]);
         // the kept Ritz vectors and their images replace the basis in place (row chunk by
         // row chunk, so no n × keep temporary); the pending block stays where it is
@@ -506,7 +519,7 @@ fn block_krylov_schur<const D: usize>(
         let converged = ritz_converged(v.as_ref(), w.as_ref(), &theta, &order, k);
         if converged {
             let vals = (0..k).map(|c| theta[order[c]]).collect();
-            return Ok((vals, v.as_ref().subcols(0, k).to_owned()));
+            return Ok((vals, v.as_ref().subcols(0, k).to_owned(), false));
         }
         // restart: the kept Ritz pairs, then the pending block
         let (_, mut tail) = v.as_mut().split_at_col_mut(keep);
