@@ -414,6 +414,8 @@ pub struct RouteRun {
     pub nnz_l: usize,
     /// Slicing: counts of λ per bin.
     pub counts: Vec<usize>,
+    /// Participation: N·e(F) of each mode, in the order of `lambda`.
+    pub participation: Vec<f64>,
 }
 
 /// The routes of [`peer_route`].
@@ -427,6 +429,9 @@ pub enum Route {
     /// The top K modes of A (rank(S), the METIS factor, the Krylov eigensolve, the modes
     /// f, F, D and their residuals).
     TopK(usize),
+    /// Every non-zero λ with its eigenvector and the participation N·e(F) of its particle
+    /// force (the `--participation` route: one dense eigendecomposition with vectors).
+    Participation,
 }
 
 struct Clock {
@@ -507,6 +512,12 @@ fn route_stages<const D: usize>(
             let (c, _rank) = slicing::counts_and_rank(net, &le, &we, 1e-9 * l0, Ordering::Metis)?;
             clock.lap("counts");
             run.counts = c.lambda_counts;
+        }
+        Route::Participation => {
+            let (lambda, ne) = crate::modes::bond::all_participations(net)?;
+            clock.lap("eigenpairs and N·e");
+            run.lambda = lambda;
+            run.participation = ne;
         }
         Route::TopK(k) => {
             let threshold = 1e-9 / crate::spectra::hessian_bound(net);

@@ -82,6 +82,10 @@ pub struct BenchArgs {
     /// With --peers: slicing only up to this N (30 bins at N = 20 000 take minutes).
     #[arg(long, default_value_t = 2000)]
     slicing_max: usize,
+    /// With --peers: every eigenpair with its participation (the `spectrum --participation`
+    /// route, against SciPy's `eigh(K̃, M̃)` with vectors) only up to this N.
+    #[arg(long, default_value_t = 2000)]
+    participation_max: usize,
     /// With --peers: working folder (glasses made, peer outputs, bench-peers.json).
     #[arg(long, default_value = "target/bench-peers")]
     work: std::path::PathBuf,
@@ -111,6 +115,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             bins: a.bins.unwrap_or(30),
             dense_max: a.dense_max,
             slicing_max: a.slicing_max,
+            participation_max: a.participation_max,
             peer_dir: a.peer_dir,
             python: a.peer_python.unwrap_or(if venv.is_file() {
                 venv

@@ -28,6 +28,8 @@ pub struct PeerBench {
     pub dense_max: usize,
     /// Slicing only up to this N.
     pub slicing_max: usize,
+    /// Every eigenpair with N·e (the `--participation` route) only up to this N.
+    pub participation_max: usize,
     /// The peer scripts' folder.
     pub peer_dir: PathBuf,
     /// The Python that runs them.
@@ -66,7 +68,13 @@ fn peers_missing(b: &PeerBench) -> Option<String> {
     }
 }
 
-/// Runs a peer script; its last stdout line is its JSON. Returns (JSON, wall seconds).
+/// The peer of the `--participation` route (`scripts/peer_dense_vectors.py`): SciPy's
+/// `eigh(K̃, M̃)` with vectors on the peers' own operators, then N·e(F) of every mode. Built
+/// in, so that the bench runs from any folder; written to the working folder to run.
+const PEER_VECTORS: &str = include_str!("../../../../scripts/peer_dense_vectors.py");
+
+/// Runs a peer script (a name in the peers' folder, or a path); its last stdout line is its
+/// JSON. Returns (JSON, wall seconds).
 fn run_peer(b: &PeerBench, script: &str, args: &[String]) -> anyhow::Result<(Value, f64)> {
     let t = Instant::now();
     let out = Command::new(&b.python)
@@ -167,6 +175,7 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
         }
     }
     let mut report = Vec::new();
+    let mut scale = Vec::new();
     for path in &files {
         let any = bondspace::io::read_configuration(path, &Default::default())
             .with_context(|| format!("{}", path.display()))?;
@@ -240,8 +249,86 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
                 "lambda_max_rel": dl, "omega2_max_rel": dw,
             });
         }
+        if n <= b.participation_max {
+            let ours = pool.install(|| peer_route(path, Route::Participation))?;
+            let prefix = b.work.join(format!("peer-vectors-n{n}"));
+            let peer = match &missing {
+                None => {
+                    // absolute: run_peer joins it to the peers' folder
+                    let script = std::path::absolute(b.work.join("peer_dense_vectors.py"))?;
+                    std::fs::write(&script, PEER_VECTORS)
+                        .with_context(|| format!("writing {}", script.display()))?;
+                    Some(run_peer(
+                        b,
+                        &script.display().to_string(),
+                        &[
+                            path.display().to_string(),
+                            "--peer-dir".into(),
+                            b.peer_dir.display().to_string(),
+                            "--threads".into(),
+                            b.threads.to_string(),
+                            "--save".into(),
+                            prefix.display().to_string(),
+                        ],
+                    )?)
+                }
+                Some(_) => None,
+            };
+            let pv = peer.as_ref().map(|p| &p.0);
+            let get = |k: &str| pv.map_or(f64::NAN, |v| f(v, k));
+            println!(
+                "\nEvery eigenpair of A with N·e(F) (`--participation`; peer: `eigh(K̃, M̃)` with \
+                 vectors, then F = K D̃ in blocks):\n"
+            );
+            println!("| stage | bondspace (s) | peer (s) | peer / bondspace |");
+            println!("|---|---|---|---|");
+            row(
+                "read, bonds, operators",
+                stage(&ours, &["read", "build"]),
+                get("t_read_s") + get("t_bonds_s") + get("t_sparse_build_s") + get("t_densify_s"),
+            );
+            row(
+                "eigenpairs and N·e",
+                stage(&ours, &["eigenpairs and N·e"]),
+                get("t_eigh_vectors_s") + get("t_participation_s"),
+            );
+            row("total", ours.total, get("t_total_s"));
+            let (dl, dn) = if pv.is_some() {
+                let read = |s: &str| {
+                    bondspace::io::npy::read_npy_f64(Path::new(&format!(
+                        "{}_{s}.npy",
+                        prefix.display()
+                    )))
+                };
+                (
+                    max_rel(&ours.lambda, &read("lambda")?),
+                    max_rel(&ours.participation, &read("ne")?),
+                )
+            } else {
+                (None, None)
+            };
+            println!(
+                "\npeak memory: bondspace {:.2} GiB, peer {}; λ max rel. difference {}, N·e {} \
+                 (eigh's own time {})",
+                ours.peak_gib,
+                pv.map_or("–".into(), |v| format!(
+                    "{:.2} GiB",
+                    f(v, "peak_rss_MiB") / 1024.0
+                )),
+                dl.map_or("–".into(), |d| format!("{d:.1e}")),
+                dn.map_or("–".into(), |d| format!("{d:.1e}")),
+                pv.map_or("–".into(), |v| format!("{:.2} s", f(v, "t_eigh_vectors_s"))),
+            );
+            entry["participation"] = serde_json::json!({
+                "bondspace": {"stages": ours.stages, "total": ours.total, "peak_gib": ours.peak_gib},
+                "peer": pv, "peer_wall": peer.as_ref().map(|p| p.1),
+                "lambda_max_rel": dl, "ne_max_rel": dn,
+            });
+        }
+        let mut per_bin = f64::NAN;
         if n <= b.slicing_max {
             let ours = pool.install(|| peer_route(path, Route::Slicing(b.bins)))?;
+            per_bin = ours.total / b.bins as f64;
             println!(
                 "\nSlicing P+D, {} bins: {:.2} s (factor and scales {:.2} s, counts {:.2} s), peak {:.2} GiB",
                 b.bins,
@@ -335,9 +422,132 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
             "lambda_max_rel": dl,
         });
         report.push(entry);
+        scale.push(ScaleRow {
+            n,
+            ours: ours.total,
+            ours_gib: ours.peak_gib,
+            peer: peer_total,
+            peer_gib: pv.map_or(f64::NAN, |v| f(v, "peak_rss_MiB") / 1024.0),
+            per_bin,
+        });
         let json = b.work.join("bench-peers.json");
         bondspace::io::write_atomic(&json, serde_json::to_string_pretty(&report)?.as_bytes())?;
     }
+    if scale.len() >= 2 {
+        scaling_summary(b, &scale)?;
+    }
     println!("\n(results: {})", b.work.join("bench-peers.json").display());
+    Ok(())
+}
+
+/// One size of the scaling summary: the top-K route's wall time and peak memory of both
+/// sides, and bondspace's slicing time per bin.
+struct ScaleRow {
+    n: usize,
+    ours: f64,
+    ours_gib: f64,
+    peer: f64,
+    peer_gib: f64,
+    per_bin: f64,
+}
+
+/// "a ± se (k sizes)" of the least-squares exponent of y against N in log–log, or "–".
+fn exponent(rows: &[ScaleRow], y: impl Fn(&ScaleRow) -> f64) -> String {
+    let x: Vec<f64> = rows.iter().map(|r| r.n as f64).collect();
+    let y: Vec<f64> = rows.iter().map(y).collect();
+    match bondspace::stats::power_law_fit(&x, &y, (0.0, f64::INFINITY)) {
+        Some(p) if p.exponent_se.is_finite() => format!(
+            "{:.2} ± {:.2} ({} sizes)",
+            p.exponent, p.exponent_se, p.points
+        ),
+        Some(p) => format!("{:.2} ({} sizes, no error bar)", p.exponent, p.points),
+        None => "–".into(),
+    }
+}
+
+/// The top-K route's time and memory against N for both sides, with fitted exponents, as a
+/// table and two log–log figures (`scaling-time`, `scaling-memory` in the working folder).
+fn scaling_summary(b: &PeerBench, rows: &[ScaleRow]) -> anyhow::Result<()> {
+    use bondspace_report::figures::{Legend, Plot, Series, render};
+    println!(
+        "\n### Scaling: top {} modes end to end, and slicing per bin\n",
+        b.modes
+    );
+    println!(
+        "| N | bondspace (s) | peer (s) | peer / bondspace | bondspace peak (GiB) | peer peak \
+         (GiB) | slicing, s per bin ({} bins) |",
+        b.bins
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let opt = |v: f64, p: usize| {
+        if v.is_finite() {
+            format!("{v:.p$}")
+        } else {
+            "–".into()
+        }
+    };
+    for r in rows {
+        println!(
+            "| {} | {:.2} | {} | {} | {:.2} | {} | {} |",
+            r.n,
+            r.ours,
+            opt(r.peer, 2),
+            opt(r.peer / r.ours, 2),
+            r.ours_gib,
+            opt(r.peer_gib, 2),
+            opt(r.per_bin, 3)
+        );
+    }
+    let t_ours = exponent(rows, |r| r.ours);
+    let t_peer = exponent(rows, |r| r.peer);
+    let m_ours = exponent(rows, |r| r.ours_gib);
+    let m_peer = exponent(rows, |r| r.peer_gib);
+    let t_bin = exponent(rows, |r| r.per_bin);
+    println!(
+        "\nFitted exponents a of y ∝ N^a (least squares of ln y on ln N over the sizes, ± the \
+         standard error from the scatter about the line; one run per size):\n\
+         - top-{} time: bondspace {t_ours}, peer {t_peer}\n\
+         - top-{} peak memory: bondspace {m_ours}, peer {m_peer}\n\
+         - slicing time per bin: bondspace {t_bin}",
+        b.modes, b.modes
+    );
+    let series = |name: &str, y: &dyn Fn(&ScaleRow) -> f64, color: usize| Series {
+        name: name.into(),
+        points: rows.iter().map(|r| (r.n as f64, y(r))).collect(),
+        markers: true,
+        color,
+        ..Default::default()
+    };
+    let time = Plot {
+        file: "scaling-time".into(),
+        title: format!("top {} modes of A, end to end ({} threads)", b.modes, b.threads),
+        x_label: "N".into(),
+        y_label: "wall time (s)".into(),
+        series: vec![
+            series("bondspace, top-K", &|r| r.ours, 0),
+            series("peer (CHOLMOD + ARPACK), top-K", &|r| r.peer, 1),
+            series("bondspace slicing, per bin", &|r| r.per_bin, 2),
+        ],
+        legend: Legend::UpperLeft,
+        ..Default::default()
+    };
+    let memory = Plot {
+        file: "scaling-memory".into(),
+        title: format!("top {} modes of A: peak resident memory", b.modes),
+        x_label: "N".into(),
+        y_label: "peak memory (GiB)".into(),
+        series: vec![
+            series("bondspace", &|r| r.ours_gib, 0),
+            series("peer (CHOLMOD + ARPACK)", &|r| r.peer_gib, 1),
+        ],
+        legend: Legend::UpperLeft,
+        ..Default::default()
+    };
+    render(&time, &b.work)?;
+    render(&memory, &b.work)?;
+    println!(
+        "\n(figures: {0}/scaling-time.png, {0}/scaling-memory.png and .svg)",
+        b.work.display()
+    );
     Ok(())
 }
