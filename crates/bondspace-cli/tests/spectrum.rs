@@ -222,8 +222,9 @@ fn spectrum_modes_participation_and_dipoles() {
     );
 }
 
-/// `bench --peers` without the peer scripts runs bondspace's routes on its own glass, says why
-/// the peers are skipped, and writes its JSON.
+/// `bench --peers` without the peer scripts runs bondspace's routes on its own glasses, says
+/// why the peers are skipped, writes its JSON, and over two sizes the scaling table, its
+/// fitted exponents and figures.
 #[test]
 fn peer_bench_without_peers_runs_bondspace_and_says_so() {
     let work = tmp("bench-peers");
@@ -232,7 +233,7 @@ fn peer_bench_without_peers_runs_bondspace_and_says_so() {
         "bench",
         "--peers",
         "--sizes",
-        "200",
+        "200,300",
         "--modes",
         "5",
         "--bins",
@@ -246,12 +247,49 @@ fn peer_bench_without_peers_runs_bondspace_and_says_so() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.contains("the peer scripts are skipped"), "{out}");
     assert!(
-        out.contains("Dense P+D") && out.contains("Top 5 modes"),
+        out.contains("Dense P+D")
+            && out.contains("Every eigenpair of A with N·e")
+            && out.contains("Top 5 modes"),
         "{out}"
     );
+    assert!(
+        out.contains("### Scaling") && out.contains("- top-5 time: bondspace "),
+        "{out}"
+    );
+    for f in ["scaling-time.png", "scaling-time.svg", "scaling-memory.png"] {
+        assert!(work.join(f).is_file(), "{f} missing");
+    }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(work.join("bench-peers.json")).unwrap()).unwrap();
     assert_eq!(json[0]["n"], 200);
+    assert_eq!(json[1]["n"], 300);
+    assert!(
+        json[0]["participation"]["bondspace"]["total"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    // the summary again from the JSON alone, and a file that is not one
+    let again = work.join("again");
+    let json_path = work.join("bench-peers.json");
+    let o = bondspace(&[
+        "bench",
+        "--peers",
+        "--summary-from",
+        json_path.to_str().unwrap(),
+        "--work",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out2 = String::from_utf8_lossy(&o.stdout);
+    assert!(out2.contains("- top-5 time: bondspace "), "{out2}");
+    assert!(again.join("scaling-memory.svg").is_file());
+    let bad = work.join("bad.json");
+    std::fs::write(&bad, "{\"n\": 3}").unwrap();
+    assert_input_error(
+        &bondspace(&["bench", "--peers", "--summary-from", bad.to_str().unwrap()]),
+        &["bad.json", "not a list of sizes"],
+    );
     assert!(
         json[0]["topk"]["bondspace"]["max_residual"]
             .as_f64()

@@ -86,6 +86,10 @@ pub struct BenchArgs {
     /// route, against SciPy's `eigh(K̃, M̃)` with vectors) only up to this N.
     #[arg(long, default_value_t = 2000)]
     participation_max: usize,
+    /// With --peers: print and draw the scaling summary of an earlier run's bench-peers.json
+    /// (into --work) instead of running anything.
+    #[arg(long)]
+    summary_from: Option<std::path::PathBuf>,
     /// With --peers: working folder (glasses made, peer outputs, bench-peers.json).
     #[arg(long, default_value = "target/bench-peers")]
     work: std::path::PathBuf,
@@ -125,7 +129,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             threads: a.threads,
             work: a.work,
         };
-        return super::peers::run(&b);
+        return match &a.summary_from {
+            Some(json) => super::peers::summary_from(&b, json),
+            None => super::peers::run(&b),
+        };
     }
     if a.swap {
         let d = SwapBench::default();

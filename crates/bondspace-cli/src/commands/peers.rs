@@ -136,6 +136,62 @@ fn row(name: &str, ours: f64, peer: f64) {
     println!("| {name} | {ours:.2} | {p} | {ratio} |");
 }
 
+/// The scaling summary of an earlier run's `bench-peers.json` (`--summary-from`), printed and
+/// drawn again without running anything.
+pub fn summary_from(b: &PeerBench, json: &Path) -> anyhow::Result<()> {
+    let bad = |why: String| crate::args::input_error(format!("{}: {why}", json.display()));
+    let text = std::fs::read_to_string(json).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    let v: Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a bench-peers.json ({e})")))?;
+    let entries = v
+        .as_array()
+        .ok_or_else(|| bad("not a list of sizes (a bench-peers.json)".into()))?;
+    let num = |e: &Value, path: &[&str]| {
+        path.iter()
+            .try_fold(e, |v, k| v.get(k))
+            .and_then(Value::as_f64)
+            .unwrap_or(f64::NAN)
+    };
+    let mut rows = Vec::new();
+    for e in entries {
+        let n = e
+            .get("n")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad("an entry without its size n".into()))? as usize;
+        if e.get("topk").is_none() {
+            return Err(bad(format!("N = {n} has no top-K result")));
+        }
+        rows.push(ScaleRow {
+            n,
+            ours: num(e, &["topk", "bondspace", "total"]),
+            ours_gib: num(e, &["topk", "bondspace", "peak_gib"]),
+            peer: num(e, &["topk", "peer_total"]),
+            peer_gib: num(e, &["topk", "peer", "peak_rss_MiB"]) / 1024.0,
+            per_bin: num(e, &["slicing", "total"]) / num(e, &["slicing", "bins"]),
+        });
+    }
+    if rows.len() < 2 {
+        return Err(bad("fewer than two sizes to fit".into()));
+    }
+    std::fs::create_dir_all(&b.work).with_context(|| format!("creating {}", b.work.display()))?;
+    let first = |path: &[&str], default: usize| {
+        entries
+            .iter()
+            .find_map(|e| {
+                path.iter()
+                    .try_fold(e, |v, k| v.get(k))
+                    .and_then(Value::as_u64)
+            })
+            .map_or(default, |v| v as usize)
+    };
+    scaling_summary(
+        b,
+        &rows,
+        first(&["topk", "k"], b.modes),
+        first(&["slicing", "bins"], b.bins),
+    )
+}
+
 /// Runs the peer benchmark.
 pub fn run(b: &PeerBench) -> anyhow::Result<()> {
     std::fs::create_dir_all(&b.work).with_context(|| format!("creating {}", b.work.display()))?;
@@ -317,7 +373,10 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
                 )),
                 dl.map_or("–".into(), |d| format!("{d:.1e}")),
                 dn.map_or("–".into(), |d| format!("{d:.1e}")),
-                pv.map_or("–".into(), |v| format!("{:.2} s", f(v, "t_eigh_vectors_s"))),
+                pv.map_or("–".into(), |v| format!(
+                    "{:.2} s",
+                    f(v, "t_eigh_vectors_s")
+                )),
             );
             entry["participation"] = serde_json::json!({
                 "bondspace": {"stages": ours.stages, "total": ours.total, "peak_gib": ours.peak_gib},
@@ -434,7 +493,7 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
         bondspace::io::write_atomic(&json, serde_json::to_string_pretty(&report)?.as_bytes())?;
     }
     if scale.len() >= 2 {
-        scaling_summary(b, &scale)?;
+        scaling_summary(b, &scale, b.modes, b.bins)?;
     }
     println!("\n(results: {})", b.work.join("bench-peers.json").display());
     Ok(())
@@ -451,11 +510,16 @@ struct ScaleRow {
     per_bin: f64,
 }
 
-/// "a ± se (k sizes)" of the least-squares exponent of y against N in log–log, or "–".
-fn exponent(rows: &[ScaleRow], y: impl Fn(&ScaleRow) -> f64) -> String {
+/// The least-squares power law of y against N in log–log over the sizes where y is known.
+fn fit(rows: &[ScaleRow], y: impl Fn(&ScaleRow) -> f64) -> Option<bondspace::stats::PowerLaw> {
     let x: Vec<f64> = rows.iter().map(|r| r.n as f64).collect();
     let y: Vec<f64> = rows.iter().map(y).collect();
-    match bondspace::stats::power_law_fit(&x, &y, (0.0, f64::INFINITY)) {
+    bondspace::stats::power_law_fit(&x, &y, (0.0, f64::INFINITY))
+}
+
+/// "a ± se (k sizes)" of a fitted exponent, or "–".
+fn exponent(p: &Option<bondspace::stats::PowerLaw>) -> String {
+    match p {
         Some(p) if p.exponent_se.is_finite() => format!(
             "{:.2} ± {:.2} ({} sizes)",
             p.exponent, p.exponent_se, p.points
@@ -465,18 +529,34 @@ fn exponent(rows: &[ScaleRow], y: impl Fn(&ScaleRow) -> f64) -> String {
     }
 }
 
+/// A legend entry with its fitted exponent: "name, ∝ N^a".
+fn with_exponent(name: &str, p: &Option<bondspace::stats::PowerLaw>) -> String {
+    match p {
+        Some(p) => format!(
+            "{name}, ∝ {}",
+            bondspace_report::figures::sup("N", &format!("{:.2}", p.exponent))
+        ),
+        None => name.into(),
+    }
+}
+
 /// The top-K route's time and memory against N for both sides, with fitted exponents, as a
 /// table and two log–log figures (`scaling-time`, `scaling-memory` in the working folder).
-fn scaling_summary(b: &PeerBench, rows: &[ScaleRow]) -> anyhow::Result<()> {
+fn scaling_summary(
+    b: &PeerBench,
+    rows: &[ScaleRow],
+    modes: usize,
+    bins: usize,
+) -> anyhow::Result<()> {
     use bondspace_report::figures::{Legend, Plot, Series, render};
     println!(
         "\n### Scaling: top {} modes end to end, and slicing per bin\n",
-        b.modes
+        modes
     );
     println!(
         "| N | bondspace (s) | peer (s) | peer / bondspace | bondspace peak (GiB) | peer peak \
          (GiB) | slicing, s per bin ({} bins) |",
-        b.bins
+        bins
     );
     println!("|---|---|---|---|---|---|---|");
     let opt = |v: f64, p: usize| {
@@ -498,18 +578,21 @@ fn scaling_summary(b: &PeerBench, rows: &[ScaleRow]) -> anyhow::Result<()> {
             opt(r.per_bin, 3)
         );
     }
-    let t_ours = exponent(rows, |r| r.ours);
-    let t_peer = exponent(rows, |r| r.peer);
-    let m_ours = exponent(rows, |r| r.ours_gib);
-    let m_peer = exponent(rows, |r| r.peer_gib);
-    let t_bin = exponent(rows, |r| r.per_bin);
+    let fits = [
+        fit(rows, |r| r.ours),
+        fit(rows, |r| r.peer),
+        fit(rows, |r| r.ours_gib),
+        fit(rows, |r| r.peer_gib),
+        fit(rows, |r| r.per_bin),
+    ];
+    let [t_ours, t_peer, m_ours, m_peer, t_bin] = fits.each_ref().map(exponent);
     println!(
         "\nFitted exponents a of y ∝ N^a (least squares of ln y on ln N over the sizes, ± the \
          standard error from the scatter about the line; one run per size):\n\
          - top-{} time: bondspace {t_ours}, peer {t_peer}\n\
          - top-{} peak memory: bondspace {m_ours}, peer {m_peer}\n\
          - slicing time per bin: bondspace {t_bin}",
-        b.modes, b.modes
+        modes, modes
     );
     let series = |name: &str, y: &dyn Fn(&ScaleRow) -> f64, color: usize| Series {
         name: name.into(),
@@ -520,25 +603,40 @@ fn scaling_summary(b: &PeerBench, rows: &[ScaleRow]) -> anyhow::Result<()> {
     };
     let time = Plot {
         file: "scaling-time".into(),
-        title: format!("top {} modes of A, end to end ({} threads)", b.modes, b.threads),
+        title: format!(
+            "top {} modes of A, end to end ({} threads)",
+            modes, b.threads
+        ),
         x_label: "N".into(),
         y_label: "wall time (s)".into(),
         series: vec![
-            series("bondspace, top-K", &|r| r.ours, 0),
-            series("peer (CHOLMOD + ARPACK), top-K", &|r| r.peer, 1),
-            series("bondspace slicing, per bin", &|r| r.per_bin, 2),
+            series(&with_exponent("bondspace, top-K", &fits[0]), &|r| r.ours, 0),
+            series(
+                &with_exponent("peer (CHOLMOD + ARPACK), top-K", &fits[1]),
+                &|r| r.peer,
+                1,
+            ),
+            series(
+                &with_exponent("bondspace slicing, per bin", &fits[4]),
+                &|r| r.per_bin,
+                2,
+            ),
         ],
         legend: Legend::UpperLeft,
         ..Default::default()
     };
     let memory = Plot {
         file: "scaling-memory".into(),
-        title: format!("top {} modes of A: peak resident memory", b.modes),
+        title: format!("top {} modes of A: peak resident memory", modes),
         x_label: "N".into(),
         y_label: "peak memory (GiB)".into(),
         series: vec![
-            series("bondspace", &|r| r.ours_gib, 0),
-            series("peer (CHOLMOD + ARPACK)", &|r| r.peer_gib, 1),
+            series(&with_exponent("bondspace", &fits[2]), &|r| r.ours_gib, 0),
+            series(
+                &with_exponent("peer (CHOLMOD + ARPACK)", &fits[3]),
+                &|r| r.peer_gib,
+                1,
+            ),
         ],
         legend: Legend::UpperLeft,
         ..Default::default()
