@@ -122,6 +122,18 @@ fn max_rel(a: &[f64], b: &[f64]) -> Option<f64> {
     })
 }
 
+/// The peer's peak memory in GiB, or "–" without a peer.
+fn peer_gib(pv: Option<&Value>) -> String {
+    pv.map_or("–".into(), |v| {
+        format!("{:.2} GiB", f(v, "peak_rss_MiB") / 1024.0)
+    })
+}
+
+/// A relative difference, or "–" where there is none.
+fn rel(d: Option<f64>) -> String {
+    d.map_or("–".into(), |d| format!("{d:.1e}"))
+}
+
 fn row(name: &str, ours: f64, peer: f64) {
     let ratio = if ours > 0.0 && peer.is_finite() {
         format!("{:.2}×", peer / ours)
@@ -292,12 +304,9 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
             println!(
                 "\npeak memory: bondspace {:.2} GiB, peer {}; λ max rel. difference {}, ω² {}",
                 ours.peak_gib,
-                pv.map_or("–".into(), |v| format!(
-                    "{:.2} GiB",
-                    f(v, "peak_rss_MiB") / 1024.0
-                )),
-                dl.map_or("–".into(), |d| format!("{d:.1e}")),
-                dw.map_or("–".into(), |d| format!("{d:.1e}")),
+                peer_gib(pv),
+                rel(dl),
+                rel(dw),
             );
             entry["dense"] = serde_json::json!({
                 "bondspace": {"stages": ours.stages, "total": ours.total, "peak_gib": ours.peak_gib},
@@ -367,12 +376,9 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
                 "\npeak memory: bondspace {:.2} GiB, peer {}; λ max rel. difference {}, N·e {} \
                  (eigh's own time {})",
                 ours.peak_gib,
-                pv.map_or("–".into(), |v| format!(
-                    "{:.2} GiB",
-                    f(v, "peak_rss_MiB") / 1024.0
-                )),
-                dl.map_or("–".into(), |d| format!("{d:.1e}")),
-                dn.map_or("–".into(), |d| format!("{d:.1e}")),
+                peer_gib(pv),
+                rel(dl),
+                rel(dn),
                 pv.map_or("–".into(), |v| format!(
                     "{:.2} s",
                     f(v, "t_eigh_vectors_s")
@@ -466,12 +472,9 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
                 f(v, "max_mode_residual")
             )),
             ours.peak_gib,
-            pv.map_or("–".into(), |v| format!(
-                "{:.2} GiB",
-                f(v, "peak_rss_MiB") / 1024.0
-            )),
+            peer_gib(pv),
             b.modes,
-            dl.map_or("–".into(), |d| format!("{d:.1e}")),
+            rel(dl),
         );
         entry["topk"] = serde_json::json!({
             "k": b.modes,
@@ -594,53 +597,43 @@ fn scaling_summary(
          - slicing time per bin: bondspace {t_bin}",
         modes, modes
     );
-    let series = |name: &str, y: &dyn Fn(&ScaleRow) -> f64, color: usize| Series {
-        name: name.into(),
+    // a curve; its legend entry carries the exponent fitted to it, fits[k]
+    let series = |name: &str, k: usize, y: &dyn Fn(&ScaleRow) -> f64, color: usize| Series {
+        name: with_exponent(name, &fits[k]),
         points: rows.iter().map(|r| (r.n as f64, y(r))).collect(),
         markers: true,
         color,
         ..Default::default()
     };
-    let time = Plot {
-        file: "scaling-time".into(),
-        title: format!(
-            "top {} modes of A, end to end ({} threads)",
-            modes, b.threads
-        ),
+    let figure = |file: &str, title: String, y_label: &str, series: Vec<Series>| Plot {
+        file: file.into(),
+        title,
         x_label: "N".into(),
-        y_label: "wall time (s)".into(),
-        series: vec![
-            series(&with_exponent("bondspace, top-K", &fits[0]), &|r| r.ours, 0),
-            series(
-                &with_exponent("peer (CHOLMOD + ARPACK), top-K", &fits[1]),
-                &|r| r.peer,
-                1,
-            ),
-            series(
-                &with_exponent("bondspace slicing, per bin", &fits[4]),
-                &|r| r.per_bin,
-                2,
-            ),
-        ],
+        y_label: y_label.into(),
+        series,
         legend: Legend::UpperLeft,
         ..Default::default()
     };
-    let memory = Plot {
-        file: "scaling-memory".into(),
-        title: format!("top {} modes of A: peak resident memory", modes),
-        x_label: "N".into(),
-        y_label: "peak memory (GiB)".into(),
-        series: vec![
-            series(&with_exponent("bondspace", &fits[2]), &|r| r.ours_gib, 0),
-            series(
-                &with_exponent("peer (CHOLMOD + ARPACK)", &fits[3]),
-                &|r| r.peer_gib,
-                1,
-            ),
+    let peer = "peer (CHOLMOD + ARPACK)";
+    let time = figure(
+        "scaling-time",
+        format!("top {modes} modes of A, end to end ({} threads)", b.threads),
+        "wall time (s)",
+        vec![
+            series("bondspace, top-K", 0, &|r| r.ours, 0),
+            series(&format!("{peer}, top-K"), 1, &|r| r.peer, 1),
+            series("bondspace slicing, per bin", 4, &|r| r.per_bin, 2),
         ],
-        legend: Legend::UpperLeft,
-        ..Default::default()
-    };
+    );
+    let memory = figure(
+        "scaling-memory",
+        format!("top {modes} modes of A: peak resident memory"),
+        "peak memory (GiB)",
+        vec![
+            series("bondspace", 2, &|r| r.ours_gib, 0),
+            series(peer, 3, &|r| r.peer_gib, 1),
+        ],
+    );
     render(&time, &b.work)?;
     render(&memory, &b.work)?;
     println!(
