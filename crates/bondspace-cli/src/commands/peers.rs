@@ -122,6 +122,25 @@ fn max_rel(a: &[f64], b: &[f64]) -> Option<f64> {
     })
 }
 
+/// The value at `path` (object keys) inside `v`.
+fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(k))
+}
+
+/// The scaling summary's row of one size of `bench-peers.json`, or None without a top-K result.
+fn scale_row(e: &Value, n: usize) -> Option<ScaleRow> {
+    at(e, &["topk"])?;
+    let num = |path: &[&str]| at(e, path).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    Some(ScaleRow {
+        n,
+        ours: num(&["topk", "bondspace", "total"]),
+        ours_gib: num(&["topk", "bondspace", "peak_gib"]),
+        peer: num(&["topk", "peer_total"]),
+        peer_gib: num(&["topk", "peer", "peak_rss_MiB"]) / 1024.0,
+        per_bin: num(&["slicing", "total"]) / num(&["slicing", "bins"]),
+    })
+}
+
 /// The peer's peak memory in GiB, or "–" without a peer.
 fn peer_gib(pv: Option<&Value>) -> String {
     pv.map_or("–".into(), |v| {
@@ -158,29 +177,13 @@ pub fn summary_from(b: &PeerBench, json: &Path) -> anyhow::Result<()> {
     let entries = v
         .as_array()
         .ok_or_else(|| bad("not a list of sizes (a bench-peers.json)".into()))?;
-    let num = |e: &Value, path: &[&str]| {
-        path.iter()
-            .try_fold(e, |v, k| v.get(k))
-            .and_then(Value::as_f64)
-            .unwrap_or(f64::NAN)
-    };
     let mut rows = Vec::new();
     for e in entries {
         let n = e
             .get("n")
             .and_then(Value::as_u64)
             .ok_or_else(|| bad("an entry without its size n".into()))? as usize;
-        if e.get("topk").is_none() {
-            return Err(bad(format!("N = {n} has no top-K result")));
-        }
-        rows.push(ScaleRow {
-            n,
-            ours: num(e, &["topk", "bondspace", "total"]),
-            ours_gib: num(e, &["topk", "bondspace", "peak_gib"]),
-            peer: num(e, &["topk", "peer_total"]),
-            peer_gib: num(e, &["topk", "peer", "peak_rss_MiB"]) / 1024.0,
-            per_bin: num(e, &["slicing", "total"]) / num(e, &["slicing", "bins"]),
-        });
+        rows.push(scale_row(e, n).ok_or_else(|| bad(format!("N = {n} has no top-K result")))?);
     }
     if rows.len() < 2 {
         return Err(bad("fewer than two sizes to fit".into()));
@@ -189,11 +192,7 @@ pub fn summary_from(b: &PeerBench, json: &Path) -> anyhow::Result<()> {
     let first = |path: &[&str], default: usize| {
         entries
             .iter()
-            .find_map(|e| {
-                path.iter()
-                    .try_fold(e, |v, k| v.get(k))
-                    .and_then(Value::as_u64)
-            })
+            .find_map(|e| at(e, path).and_then(Value::as_u64))
             .map_or(default, |v| v as usize)
     };
     scaling_summary(
@@ -390,10 +389,8 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
                 "lambda_max_rel": dl, "ne_max_rel": dn,
             });
         }
-        let mut per_bin = f64::NAN;
         if n <= b.slicing_max {
             let ours = pool.install(|| peer_route(path, Route::Slicing(b.bins)))?;
-            per_bin = ours.total / b.bins as f64;
             println!(
                 "\nSlicing P+D, {} bins: {:.2} s (factor and scales {:.2} s, counts {:.2} s), peak {:.2} GiB",
                 b.bins,
@@ -483,15 +480,8 @@ pub fn run(b: &PeerBench) -> anyhow::Result<()> {
             "peer": pv, "peer_wall": peer.as_ref().map(|p| p.1), "peer_total": peer_total,
             "lambda_max_rel": dl,
         });
+        scale.extend(scale_row(&entry, n));
         report.push(entry);
-        scale.push(ScaleRow {
-            n,
-            ours: ours.total,
-            ours_gib: ours.peak_gib,
-            peer: peer_total,
-            peer_gib: pv.map_or(f64::NAN, |v| f(v, "peak_rss_MiB") / 1024.0),
-            per_bin,
-        });
         let json = b.work.join("bench-peers.json");
         bondspace::io::write_atomic(&json, serde_json::to_string_pretty(&report)?.as_bytes())?;
     }
