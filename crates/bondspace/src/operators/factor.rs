@@ -15,8 +15,9 @@
 //! solve can be applied separately. The numeric factorization runs in [`FACTOR_TASKS`] fixed
 //! tasks: with faer's default of one task per thread it changed the last digits with the
 //! thread count, with a fixed count it has the same bits for any thread count (1.6× faster on
-//! 2 cores at N = 20 000). Each solve runs on one thread; callers with many right-hand sides
-//! split them into fixed column tasks solved concurrently (`spectra::lanczos`).
+//! 2 cores at N = 20 000). Blocks of right-hand sides are solved on all threads over the
+//! elimination tree ([`super::solve`]); faer's single-threaded solves remain for single
+//! vectors and as the reference the block solves are tested against.
 
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ use faer::dyn_stack::{MemBuffer, MemStack, StackReq};
 use faer::linalg::cholesky::llt::factor::LltRegularization;
 use faer::perm::PermRef;
 use faer::sparse::linalg::SupernodalThreshold;
-use faer::sparse::linalg::cholesky::supernodal::SupernodalLltRef;
+use faer::sparse::linalg::cholesky::supernodal::{SupernodalLltRef, SymbolicSupernodalCholesky};
 use faer::sparse::linalg::cholesky::{
     CholeskySymbolicParams, SymbolicCholesky, SymbolicCholeskyRaw, SymmetricOrdering,
     factorize_symbolic_cholesky,
@@ -33,6 +34,7 @@ use faer::{Conj, MatMut, Par, Side};
 use serde::{Deserialize, Serialize};
 
 use super::Network;
+use super::solve::{SolvePlan, SolveWork};
 use crate::error::{Error, Result};
 
 /// Fill-reducing ordering of a sparse factorization.
@@ -258,6 +260,7 @@ fn structural_nnz(symbolic: &SymbolicCholesky<usize>) -> usize {
 pub struct PinnedCholesky {
     symbolic: SymbolicCholesky<usize>,
     values: Vec<f64>,
+    plan: SolvePlan,
     m: usize,
     info: FactorInfo,
 }
@@ -311,9 +314,16 @@ impl PinnedCholesky {
             symbolic_seconds: (t1 - t0).as_secs_f64(),
             numeric_seconds: t1.elapsed().as_secs_f64(),
         };
+        let plan = match symbolic.raw() {
+            SymbolicCholeskyRaw::Supernodal(sym) => SolvePlan::new(sym),
+            SymbolicCholeskyRaw::Simplicial(_) => {
+                unreachable!("the symbolic analysis forces a supernodal factor")
+            }
+        };
         Ok(Self {
             symbolic,
             values,
+            plan,
             m,
             info,
         })
@@ -332,6 +342,15 @@ impl PinnedCholesky {
     /// The stored values of L (supernodal blocks, in faer's layout).
     pub fn values(&self) -> &[f64] {
         &self.values
+    }
+
+    fn supernodal_symbolic(&self) -> &SymbolicSupernodalCholesky<usize> {
+        match self.symbolic.raw() {
+            SymbolicCholeskyRaw::Supernodal(s) => s,
+            SymbolicCholeskyRaw::Simplicial(_) => {
+                unreachable!("the symbolic analysis forces a supernodal factor")
+            }
+        }
     }
 
     fn supernodal(&self) -> SupernodalLltRef<'_, usize, f64> {
@@ -379,6 +398,29 @@ impl PinnedCholesky {
     pub fn l_solve_in_place(&self, x: MatMut<'_, f64>, stack: &mut MemStack) {
         self.supernodal()
             .l_solve_with_conj(Conj::No, x, Par::Seq, stack);
+    }
+
+    /// A workspace for [`Self::l_solve_block`] and [`Self::lt_solve_block`].
+    pub fn solve_work(&self) -> SolveWork {
+        self.plan.work(self.supernodal_symbolic())
+    }
+
+    /// (groups, top supernodes) of the cut of the elimination tree used by the block solves.
+    pub fn solve_plan_shape(&self) -> (usize, usize) {
+        self.plan.shape()
+    }
+
+    /// x ← L⁻¹ x (permuted space) for the column-major block `x` of (n − 1)·d rows, on all
+    /// threads, with the same bits for any thread count (`operators::solve`).
+    pub fn l_solve_block(&self, x: &mut [f64], work: &mut SolveWork) {
+        let sym = self.supernodal_symbolic();
+        self.plan.l_solve(sym, &self.values, x, work, factor_par());
+    }
+
+    /// x ← L⁻ᵀ x (permuted space) for the column-major block `x`, as [`Self::l_solve_block`].
+    pub fn lt_solve_block(&self, x: &mut [f64], work: &mut SolveWork) {
+        let sym = self.supernodal_symbolic();
+        self.plan.lt_solve(sym, &self.values, x, work, factor_par());
     }
 
     /// x ← L⁻ᵀ x (permuted space).

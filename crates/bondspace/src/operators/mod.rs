@@ -13,6 +13,7 @@
 //! Cholesky factor of the pinned Hessian that every sparse computation shares.
 
 pub mod factor;
+pub mod solve;
 
 use faer::Mat;
 use faer::sparse::{SparseColMat, Triplet};

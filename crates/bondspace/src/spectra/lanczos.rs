@@ -12,10 +12,11 @@
 //!
 //! **Blocks.** The triangular solves are memory-bound: one vector per pass over L reads the
 //! whole factor for 4 flops per entry. C is therefore applied to [`BLOCK`] vectors at a time,
-//! so that one pass over each supernode serves them all (dense block kernels). The block is
-//! split into fixed tasks of [`TASK`] columns, solved concurrently; the split does not depend
-//! on the thread count, and neither do the dense products with the basis (fixed row chunks,
-//! partial sums added in chunk order), so the result has the same bits for any thread count.
+//! so that one pass over each supernode serves them all (dense block kernels), and that pass
+//! runs on all threads over the elimination tree (`operators::solve`). The products with K̃
+//! run in fixed tasks of [`TASK`] columns. Neither split depends on the thread count, and
+//! neither do the dense products with the basis (fixed row chunks, partial sums added in chunk
+//! order), so the result has the same bits for any thread count.
 //!
 //! **Iteration.** The basis V and its image W = C V are both kept, so the projected matrix
 //! H = Vᵀ C V is computed explicitly and every residual ‖C x − θ x‖ that decides the stop is
@@ -40,6 +41,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::operators::Network;
 use crate::operators::factor::PinnedCholesky;
+use crate::operators::solve::SolveWork;
 
 /// Relative residual tolerance of the iteration (on C / λ_max).
 pub const LANCZOS_TOL: f64 = 1e-10;
@@ -51,7 +53,8 @@ pub const LANCZOS_TOL: f64 = 1e-10;
 /// solves cost 0.23 s per vector in the peer's CHOLMOD, 0.054 s here in blocks of 16.
 pub const BLOCK: usize = 16;
 
-/// Columns of one solve task (a fixed split of the block, independent of the thread count).
+/// Columns of one task of the K̃ products (a fixed split of the block, independent of the
+/// thread count).
 pub const TASK: usize = 8;
 
 /// Rows of one task of the dense products with the basis (fixed, so that the partial sums,
@@ -72,11 +75,10 @@ pub struct TopPencil {
     pub early_stop: bool,
 }
 
-/// Workspace of one solve task.
+/// Workspace of the K̃ products of one column task.
 struct Task {
     full: Vec<f64>,
     kfull: Vec<f64>,
-    mem: MemBuffer,
 }
 
 /// C = L⁻¹ P K̃ Pᵀ L⁻ᵀ, scaled by `scale`.
@@ -85,6 +87,7 @@ struct ReducedOperator<'a, const D: usize> {
     factor: &'a PinnedCholesky,
     scale: f64,
     tasks: Vec<Task>,
+    solve: SolveWork,
     products: usize,
 }
 
@@ -94,7 +97,6 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
             .map(|_| Task {
                 full: vec![0.0; net.ndof()],
                 kfull: vec![0.0; net.ndof()],
-                mem: MemBuffer::new(factor.scratch(TASK)),
             })
             .collect();
         Self {
@@ -102,6 +104,7 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
             factor,
             scale: 1.0,
             tasks,
+            solve: factor.solve_work(),
             products: 0,
         }
     }
@@ -113,29 +116,24 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
         debug_assert!(xy.len().is_multiple_of(m) && xy.len() / m <= BLOCK);
         self.products += xy.len() / m;
         let (net, factor, scale) = (self.net, self.factor, self.scale);
+        // one pass over L for the whole block, on all threads
+        factor.lt_solve_block(xy, &mut self.solve);
+        // D̃ = Pᵀ L⁻ᵀ x, the pinned dofs at zero; then P K̃ D̃, in fixed column tasks
         xy.par_chunks_mut(m * TASK)
             .zip(self.tasks.par_iter_mut())
             .for_each(|(blk, t)| {
-                let c = blk.len() / m;
-                factor.lt_solve_in_place(
-                    MatMut::from_column_major_slice_mut(blk, m, c),
-                    MemStack::new(&mut t.mem),
-                );
-                // D̃ = Pᵀ L⁻ᵀ x, the pinned dofs at zero; then P K̃ D̃
                 for col in blk.chunks_mut(m) {
                     factor.unpermute(col, &mut t.full[..m]);
                     t.full[m..].iter_mut().for_each(|v| *v = 0.0);
                     net.apply_k(&t.full, &mut t.kfull);
                     factor.permute(&t.kfull[..m], col);
                 }
-                factor.l_solve_in_place(
-                    MatMut::from_column_major_slice_mut(blk, m, c),
-                    MemStack::new(&mut t.mem),
-                );
-                if scale != 1.0 {
-                    blk.iter_mut().for_each(|v| *v *= scale);
-                }
             });
+        factor.l_solve_block(xy, &mut self.solve);
+        if scale != 1.0 {
+            xy.par_chunks_mut(m * TASK)
+                .for_each(|blk| blk.iter_mut().for_each(|v| *v *= scale));
+        }
     }
 }
 
@@ -186,15 +184,26 @@ pub fn top_eigenpairs<const D: usize>(
         }
     });
     let mut op = ReducedOperator::new(net, factor);
-    // scale C by an estimate of λ_max (a few power steps) so that the absolute tolerance of
-    // the iteration is relative
-    let mut x: Vec<f64> = start.col(0).iter().copied().collect();
-    let mut lmax = 0.0;
-    for _ in 0..8 {
-        let n = x.iter().map(|v| v * v).sum::<f64>().sqrt();
-        x.iter_mut().for_each(|v| *v /= n);
-        op.apply(&mut x);
-        lmax = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    // scale C by an estimate of λ_max, so that the absolute tolerance of the iteration is
+    // relative: the largest Ritz value after two block power steps on the start block (a
+    // lower bound, as eight single-vector steps were; two passes over L instead of eight)
+    let mut q = start.clone();
+    let mut lmax = 0.0f64;
+    let mut breakdowns = 0;
+    let none = Mat::<f64>::zeros(m, 0);
+    for _ in 0..2 {
+        orthonormalize_block(none.as_ref(), q.as_mut(), &mut breakdowns);
+        let mut y: Vec<f64> = q
+            .col_iter()
+            .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
+            .collect();
+        op.apply(&mut y);
+        let ym = MatRef::from_column_major_slice(&y, m, BLOCK);
+        let h = mul_tn(q.as_ref(), ym);
+        let h = Mat::<f64>::from_fn(BLOCK, BLOCK, |a, b| 0.5 * (h[(a, b)] + h[(b, a)]));
+        let (theta, _) = projected_eigen(&h)?;
+        lmax = theta.iter().fold(0.0, |a, &t| a.max(t));
+        q = Mat::from_fn(m, BLOCK, |r, c| y[r + c * m]);
     }
     if !(lmax.is_finite() && lmax > 0.0) {
         return Err(Error::Numerical("the bond operator vanishes".into()));
@@ -208,11 +217,8 @@ pub fn top_eigenpairs<const D: usize>(
         .col_iter()
         .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
         .collect();
-    let mut mem = MemBuffer::new(factor.scratch(k));
-    factor.lt_solve_in_place(
-        MatMut::from_column_major_slice_mut(&mut xs, m, k),
-        MemStack::new(&mut mem),
-    );
+    let mut work = factor.solve_work();
+    factor.lt_solve_block(&mut xs, &mut work);
     for (c, col) in xs.chunks(m).enumerate() {
         let mut d = vec![0.0; m];
         factor.unpermute(col, &mut d);
