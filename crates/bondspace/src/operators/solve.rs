@@ -420,6 +420,12 @@ pub const WIDTH: usize = 16;
 /// Panel width of the triangular solves inside a supernode's diagonal block.
 const PANEL: usize = 128;
 
+/// Columns of L per sweep of [`sub_nn`] over the rows: a tile reads one cache line of each
+/// column, so a sweep reads this many columns as sequential streams, and the output rows are
+/// read once per sweep. Measured at N = 20 000, L⁻¹ on 16 columns: 4 → 0.071 s, 8 → 0.050–
+/// 0.055 s, 16 → 0.072 s, 32 → 0.079 s, all columns in one sweep → 0.110 s (L⁻ᵀ: 0.05 s).
+const NN_COLS: usize = 8;
+
 /// Output rows of one task of the parallel products in the top supernodes.
 const ROW_CHUNK: usize = 1024;
 
@@ -437,14 +443,17 @@ type Row = [f64; WIDTH];
 /// at run time); every version fuses the same multiply-adds in the same order.
 fn sub_nn(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX-512F and FMA, checked just above
-            unsafe { sub_nn_avx512(out, a, lda, x) };
-            return;
+    let vector = std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma");
+    for (k, xs) in x.chunks(NN_COLS).enumerate() {
+        let a = &a[k * NN_COLS * lda..];
+        #[cfg(target_arch = "x86_64")]
+        if vector {
+            // SAFETY: the CPU supports AVX-512F and FMA, checked above
+            unsafe { sub_nn_avx512(out, a, lda, xs) };
+            continue;
         }
+        sub_nn_plain(out, a, lda, xs);
     }
-    sub_nn_plain(out, a, lda, x);
 }
 
 /// [`sub_nn_plain`] in AVX-512F: an 8 × 16 tile in 16 registers (the same fused
@@ -813,7 +822,9 @@ mod tests {
             let x = rows(nk, 1);
             let (mut o1, mut o2) = (rows(no, 2), rows(no, 2));
             sub_nn(&mut o1, &a, lda, &x);
-            sub_nn_plain(&mut o2, &a, lda, &x);
+            for (k, xs) in x.chunks(NN_COLS).enumerate() {
+                sub_nn_plain(&mut o2, &a[k * NN_COLS * lda..], lda, xs);
+            }
             assert_eq!(bits(&o1), bits(&o2));
             let (mut o1, mut o2) = (rows(no, 3), rows(no, 3));
             sub_tn(&mut o1, &a, lda, &x);
