@@ -110,22 +110,22 @@ impl<const D: usize> HessianSolver<D> {
         if k == 0 {
             return Vec::new();
         }
+        // M̃⁻¹ = Pᵀ L⁻ᵀ L⁻¹ P on all columns at once: each pass over L serves 16 of them, on
+        // all threads (`operators::solve`; the same bits for any thread count)
         let mut u = vec![0.0; m * k];
         for (c, b) in bs.iter().enumerate() {
-            u[c * m..(c + 1) * m].copy_from_slice(&b[..m]);
+            self.chol.permute(&b[..m], &mut u[c * m..(c + 1) * m]);
         }
-        // fixed tasks of columns, solved concurrently (the same bits for any thread count)
-        use rayon::prelude::*;
-        const TASK: usize = crate::spectra::lanczos::TASK;
-        u.par_chunks_mut(m * TASK).for_each(|blk| {
-            let c = blk.len() / m;
-            let mut mem = MemBuffer::new(self.chol.scratch(c));
-            self.chol.solve_in_place(
-                MatMut::from_column_major_slice_mut(blk, m, c),
-                MemStack::new(&mut mem),
-            );
-        });
-        u.chunks(m).map(|col| self.translation_free(col)).collect()
+        let mut work = self.chol.solve_work();
+        self.chol.l_solve_block(&mut u, &mut work);
+        self.chol.lt_solve_block(&mut u, &mut work);
+        let mut col = vec![0.0; m];
+        u.chunks(m)
+            .map(|y| {
+                self.chol.unpermute(y, &mut col);
+                self.translation_free(&col)
+            })
+            .collect()
     }
 
     /// A pinned solution (length (n − 1)d) extended by the pinned particle at rest, minus

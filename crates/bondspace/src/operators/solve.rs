@@ -475,38 +475,27 @@ unsafe fn sub_nn_avx512(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
     // SAFETY: a[p·lda + i] for p < x.len(), i < rows is in bounds (asserted), x and out
     // hold WIDTH = 16 contiguous values per row
     unsafe {
-        let mut i0 = 0;
-        while i0 + 8 <= rows {
+        // tiles of 8 rows; the last one partial (its missing rows multiply zeros and are
+        // not stored), so that every row runs 16 independent accumulator chains
+        for i0 in (0..rows).step_by(8) {
+            let valid = 8.min(rows - i0);
             let mut acc = [_mm512_setzero_pd(); 16];
             for p in 0..x.len() {
                 let x0 = _mm512_loadu_pd(xp.add(p * WIDTH));
                 let x1 = _mm512_loadu_pd(xp.add(p * WIDTH + 8));
                 let col = ap.add(p * lda + i0);
                 for ii in 0..8 {
-                    let s = _mm512_set1_pd(*col.add(ii));
+                    let s = _mm512_set1_pd(if ii < valid { *col.add(ii) } else { 0.0 });
                     acc[2 * ii] = _mm512_fmadd_pd(s, x0, acc[2 * ii]);
                     acc[2 * ii + 1] = _mm512_fmadd_pd(s, x1, acc[2 * ii + 1]);
                 }
             }
-            for ii in 0..8 {
+            for ii in 0..valid {
                 let o = op.add((i0 + ii) * WIDTH);
                 _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * ii]));
                 let o = o.add(8);
                 _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * ii + 1]));
             }
-            i0 += 8;
-        }
-        for i in i0..rows {
-            let (mut a0, mut a1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-            for p in 0..x.len() {
-                let s = _mm512_set1_pd(*ap.add(p * lda + i));
-                a0 = _mm512_fmadd_pd(s, _mm512_loadu_pd(xp.add(p * WIDTH)), a0);
-                a1 = _mm512_fmadd_pd(s, _mm512_loadu_pd(xp.add(p * WIDTH + 8)), a1);
-            }
-            let o = op.add(i * WIDTH);
-            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), a0));
-            let o = o.add(8);
-            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), a1));
         }
     }
 }
@@ -580,39 +569,28 @@ unsafe fn sub_tn_avx512(out: &mut [Row], a: &[f64], lda: usize, t: &[Row]) {
     // SAFETY: a[p·lda + i] for p < cols, i < n is in bounds (asserted), t and out hold
     // WIDTH = 16 contiguous values per row
     unsafe {
-        let mut p0 = 0;
-        while p0 + 8 <= cols {
+        // tiles of 8 columns of L; the last one partial (its missing columns repeat the last
+        // column and are not stored)
+        for p0 in (0..cols).step_by(8) {
+            let valid = 8.min(cols - p0);
             let mut acc = [_mm512_setzero_pd(); 16];
-            let c = ap.add(p0 * lda);
+            let c: [*const f64; 8] =
+                std::array::from_fn(|pp| ap.add((p0 + pp.min(valid - 1)) * lda));
             for i in 0..n {
                 let x0 = _mm512_loadu_pd(tp.add(i * WIDTH));
                 let x1 = _mm512_loadu_pd(tp.add(i * WIDTH + 8));
                 for pp in 0..8 {
-                    let s = _mm512_set1_pd(*c.add(pp * lda + i));
+                    let s = _mm512_set1_pd(*c[pp].add(i));
                     acc[2 * pp] = _mm512_fmadd_pd(s, x0, acc[2 * pp]);
                     acc[2 * pp + 1] = _mm512_fmadd_pd(s, x1, acc[2 * pp + 1]);
                 }
             }
-            for pp in 0..8 {
+            for pp in 0..valid {
                 let o = op.add((p0 + pp) * WIDTH);
                 _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * pp]));
                 let o = o.add(8);
                 _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * pp + 1]));
             }
-            p0 += 8;
-        }
-        for p in p0..cols {
-            let (mut a0, mut a1) = (_mm512_setzero_pd(), _mm512_setzero_pd());
-            let c = ap.add(p * lda);
-            for i in 0..n {
-                let s = _mm512_set1_pd(*c.add(i));
-                a0 = _mm512_fmadd_pd(s, _mm512_loadu_pd(tp.add(i * WIDTH)), a0);
-                a1 = _mm512_fmadd_pd(s, _mm512_loadu_pd(tp.add(i * WIDTH + 8)), a1);
-            }
-            let o = op.add(p * WIDTH);
-            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), a0));
-            let o = o.add(8);
-            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), a1));
         }
     }
 }

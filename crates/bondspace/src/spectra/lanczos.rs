@@ -75,11 +75,6 @@ pub struct TopPencil {
     pub early_stop: bool,
 }
 
-thread_local! {
-    /// PROBE
-    pub static TIMES: std::cell::RefCell<[f64; 3]> = const { std::cell::RefCell::new([0.0; 3]) };
-}
-
 /// Workspace of the K̃ products of one column task.
 struct Task {
     full: Vec<f64>,
@@ -121,10 +116,8 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
         debug_assert!(xy.len().is_multiple_of(m) && xy.len() / m <= BLOCK);
         self.products += xy.len() / m;
         let (net, factor, scale) = (self.net, self.factor, self.scale);
-        let t0 = std::time::Instant::now();
         // one pass over L for the whole block, on all threads
         factor.lt_solve_block(xy, &mut self.solve);
-        let t1 = std::time::Instant::now();
         // D̃ = Pᵀ L⁻ᵀ x, the pinned dofs at zero; then P K̃ D̃, in fixed column tasks
         xy.par_chunks_mut(m * TASK)
             .zip(self.tasks.par_iter_mut())
@@ -136,15 +129,7 @@ impl<'a, const D: usize> ReducedOperator<'a, D> {
                     factor.permute(&t.kfull[..m], col);
                 }
             });
-        let t2 = std::time::Instant::now();
         factor.l_solve_block(xy, &mut self.solve);
-        let t3 = std::time::Instant::now();
-        TIMES.with(|t| {
-            let mut t = t.borrow_mut();
-            t[0] += (t1 - t0).as_secs_f64();
-            t[1] += (t2 - t1).as_secs_f64();
-            t[2] += (t3 - t2).as_secs_f64();
-        });
         if scale != 1.0 {
             xy.par_chunks_mut(m * TASK)
                 .for_each(|blk| blk.iter_mut().for_each(|v| *v *= scale));
@@ -224,17 +209,7 @@ pub fn top_eigenpairs<const D: usize>(
         return Err(Error::Numerical("the bond operator vanishes".into()));
     }
     op.scale = 1.0 / lmax;
-    let tk = std::time::Instant::now();
     let (vals, vecs, early_stop) = block_krylov_schur(&mut op, m, k, max_dim, start)?;
-    TIMES.with(|t| {
-        eprintln!(
-            "PROBE krylov {:.2} s: lt {:.2} K {:.2} l {:.2}",
-            tk.elapsed().as_secs_f64(),
-            t.borrow()[0],
-            t.borrow()[1],
-            t.borrow()[2]
-        )
-    });
     // λ: the Ritz values unscaled, descending; D̃ = Pᵀ L⁻ᵀ x for all modes in one
     // multi-column triangular solve
     let mut out = TopPencil::default();
