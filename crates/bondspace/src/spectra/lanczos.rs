@@ -50,7 +50,8 @@ pub const LANCZOS_TOL: f64 = 1e-10;
 /// restarts (which saved 16 of the 488 vectors there) (seconds of the
 /// eigensolve, vectors multiplied by C; basis / kept): 16 → 26.3 s, 488 (192 / 96); 8 → 31.9 s,
 /// 360 (160 / 64); 4 → 41.1 s, 304 (104 / 56); 32 → 37.4 s, 776 (256 / 128); the single-vector
-/// solves cost 0.23 s per vector in the peer's CHOLMOD, 0.054 s here in blocks of 16.
+/// solves cost 0.23 s per vector in the peer's CHOLMOD; here 0.054 s in blocks of 16 then, 0.006 s
+/// since the block solves run on all threads over the elimination tree (`operators::solve`).
 pub const BLOCK: usize = 16;
 
 /// Columns of one task of the K̃ products (a fixed split of the block, independent of the
