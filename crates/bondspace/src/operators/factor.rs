@@ -438,13 +438,15 @@ impl PinnedCholesky {
     /// threads, with the same bits for any thread count (`operators::solve`).
     pub fn l_solve_block(&self, x: &mut [f64], work: &mut SolveWork) {
         let sym = self.supernodal_symbolic();
-        self.plan.l_solve(sym, &self.values, x, work, factor_par());
+        self.plan
+            .solve(sym, &self.values, x, work, factor_par(), false);
     }
 
     /// x ← L⁻ᵀ x (permuted space) for the column-major block `x`, as [`Self::l_solve_block`].
     pub fn lt_solve_block(&self, x: &mut [f64], work: &mut SolveWork) {
         let sym = self.supernodal_symbolic();
-        self.plan.lt_solve(sym, &self.values, x, work, factor_par());
+        self.plan
+            .solve(sym, &self.values, x, work, factor_par(), true);
     }
 
     /// x ← L⁻ᵀ x (permuted space).

@@ -85,6 +85,85 @@ impl Shared {
     }
 }
 
+/// A pass's columns of x: m rows, the first `w` ≤ [`WIDTH`] columns, column-major.
+#[derive(Clone, Copy)]
+struct Block {
+    p: Shared,
+    m: usize,
+    w: usize,
+}
+
+impl Block {
+    /// out[k] ← row `rows[k]` of x (zeros beyond column w).
+    ///
+    /// # Safety
+    /// No other task writes these rows meanwhile.
+    unsafe fn gather(self, rows: impl Iterator<Item = usize>, out: &mut [Row]) {
+        for (o, row) in out.iter_mut().zip(rows) {
+            // SAFETY: row < m and j < w are inside x; exclusive by the caller's contract
+            *o = std::array::from_fn(|j| {
+                if j < self.w {
+                    unsafe { *self.p.at(row + j * self.m) }
+                } else {
+                    0.0
+                }
+            });
+        }
+    }
+
+    /// Rows start.. of x ← `rows`.
+    ///
+    /// # Safety
+    /// No other task reads or writes these rows meanwhile.
+    unsafe fn put(self, start: usize, rows: &[Row]) {
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r[..self.w].iter().enumerate() {
+                // SAFETY: as in `gather`
+                unsafe { *self.p.at(start + i + j * self.m) = *v };
+            }
+        }
+    }
+
+    /// Row `row` of x += `v`.
+    ///
+    /// # Safety
+    /// As [`Self::put`].
+    unsafe fn add(self, row: usize, v: &Row) {
+        for (j, v) in v[..self.w].iter().enumerate() {
+            // SAFETY: as in `gather`
+            unsafe { *self.p.at(row + j * self.m) += v };
+        }
+    }
+}
+
+/// One supernode of L⁻¹: its rows of x solved in place, its updates of the rows below left
+/// in `gw.t` (to be added).
+///
+/// # Safety
+/// No other task touches the supernode's rows of x meanwhile.
+unsafe fn forward_node(xb: Block, nd: &Node<'_>, gw: &mut GroupWork, par: bool) {
+    let (c, r) = (nd.ncols, nd.pattern.len());
+    let xr = &mut gw.xr[..c];
+    // SAFETY: the caller's contract
+    unsafe { xb.gather(nd.start..nd.start + c, xr) };
+    forward(nd.values, c, r, xr, &mut gw.t, par);
+    unsafe { xb.put(nd.start, xr) };
+}
+
+/// One supernode of L⁻ᵀ: its rows of x solved in place from the rows below.
+///
+/// # Safety
+/// No other task touches the supernode's rows of x, or writes the rows below, meanwhile.
+unsafe fn backward_node(xb: Block, nd: &Node<'_>, gw: &mut GroupWork, par: bool) {
+    let (c, r) = (nd.ncols, nd.pattern.len());
+    // SAFETY: the caller's contract
+    unsafe { xb.gather(nd.pattern.iter().copied(), &mut gw.t[..r]) };
+    let xr = &mut gw.xr[..c];
+    unsafe { xb.gather(nd.start..nd.start + c, xr) };
+    backward(nd.values, c, r, xr, &gw.t, par);
+    unsafe { xb.put(nd.start, xr) };
+}
+
 /// One supernode: its first column, its column count, its pattern below the diagonal block
 /// and its values ((c + r) × c, column-major).
 struct Node<'a> {
@@ -215,14 +294,16 @@ impl SolvePlan {
         }
     }
 
-    /// x ← L⁻¹ x for the column-major block `x` (m rows), [`WIDTH`] columns per pass.
-    pub(crate) fn l_solve(
+    /// x ← L⁻¹ x, or x ← L⁻ᵀ x if `transposed`, for the column-major block `x` (m rows),
+    /// [`WIDTH`] columns per pass.
+    pub(crate) fn solve(
         &self,
         sym: &SymbolicSupernodalCholesky<usize>,
         values: &[f64],
         x: &mut [f64],
         work: &mut SolveWork,
         par: Par,
+        transposed: bool,
     ) {
         let m = sym.nrows();
         assert!(x.len().is_multiple_of(m.max(1)));
@@ -230,7 +311,12 @@ impl SolvePlan {
         let par = !matches!(par, Par::Seq);
         for j0 in (0..k).step_by(WIDTH) {
             let w = WIDTH.min(k - j0);
-            self.l_solve_pass(sym, values, &mut x[j0 * m..(j0 + w) * m], w, work, par);
+            let x = &mut x[j0 * m..(j0 + w) * m];
+            if transposed {
+                self.lt_solve_pass(sym, values, x, w, work, par);
+            } else {
+                self.l_solve_pass(sym, values, x, w, work, par);
+            }
         }
     }
 
@@ -243,8 +329,11 @@ impl SolvePlan {
         work: &mut SolveWork,
         par: bool,
     ) {
-        let m = sym.nrows();
-        let xp = Shared(x.as_mut_ptr());
+        let xb = Block {
+            p: Shared(x.as_mut_ptr()),
+            m: sym.nrows(),
+            w,
+        };
         let top_local = &self.top_local;
         self.groups
             .par_iter()
@@ -253,34 +342,14 @@ impl SolvePlan {
                 gw.buf.iter_mut().for_each(|row| *row = [0.0; WIDTH]);
                 for &s in group {
                     let nd = node(sym, values, s);
-                    let (c, r) = (nd.ncols, nd.pattern.len());
-                    let xr = &mut gw.xr[..c];
-                    // SAFETY (the reads and writes of x below): rows start..start + c are
-                    // this group's supernode s, the pattern rows are of this group's own
-                    // subtrees or of the top, which go to the group's buffer instead
-                    for (i, row) in xr.iter_mut().enumerate() {
-                        *row = std::array::from_fn(|j| {
-                            if j < w {
-                                unsafe { *xp.at(nd.start + i + j * m) }
-                            } else {
-                                0.0
-                            }
-                        });
-                    }
-                    forward(nd.values, c, r, xr, &mut gw.t, false);
-                    for (i, row) in xr.iter().enumerate() {
-                        for (j, v) in row[..w].iter().enumerate() {
-                            unsafe { *xp.at(nd.start + i + j * m) = *v };
-                        }
-                    }
-                    for (&row, tv) in nd.pattern.iter().zip(&gw.t[..r]) {
-                        let l = top_local[row];
-                        if l == NONE {
-                            for (j, v) in tv[..w].iter().enumerate() {
-                                unsafe { *xp.at(row + j * m) += v };
-                            }
-                        } else {
-                            gw.buf[l].iter_mut().zip(tv).for_each(|(b, v)| *b += v);
+                    // SAFETY (x): rows start..start + c are this group's supernode s; the
+                    // pattern rows are of this group's own subtrees, or of the top, whose
+                    // updates go to the group's buffer instead
+                    unsafe { forward_node(xb, &nd, gw, false) };
+                    for (&row, tv) in nd.pattern.iter().zip(&gw.t) {
+                        match top_local[row] {
+                            NONE => unsafe { xb.add(row, tv) },
+                            l => gw.buf[l].iter_mut().zip(tv).for_each(|(b, v)| *b += v),
                         }
                     }
                 }
@@ -291,57 +360,20 @@ impl SolvePlan {
                 let (b, e) = (sym.supernode_begin()[s], sym.supernode_end()[s]);
                 let l0 = self.top_rows[i];
                 for (row, bv) in (b..e).zip(&gw.buf[l0..]) {
-                    for (j, v) in bv[..w].iter().enumerate() {
-                        x[row + j * m] += v;
-                    }
+                    // SAFETY: x is this function's alone again
+                    unsafe { xb.add(row, bv) };
                 }
             }
         }
         let tw = &mut work.top;
         for &s in &self.top {
             let nd = node(sym, values, s);
-            let (c, r) = (nd.ncols, nd.pattern.len());
-            let xr = &mut tw.xr[..c];
-            for (i, row) in xr.iter_mut().enumerate() {
-                *row = std::array::from_fn(|j| if j < w { x[nd.start + i + j * m] } else { 0.0 });
+            let big = par && (nd.ncols + nd.pattern.len()) * nd.ncols >= PAR_MIN;
+            // SAFETY: x is this function's alone
+            unsafe { forward_node(xb, &nd, tw, big) };
+            for (&row, tv) in nd.pattern.iter().zip(&tw.t) {
+                unsafe { xb.add(row, tv) };
             }
-            forward(
-                nd.values,
-                c,
-                r,
-                xr,
-                &mut tw.t,
-                par && (c + r) * c >= PAR_MIN,
-            );
-            for (i, row) in xr.iter().enumerate() {
-                for (j, v) in row[..w].iter().enumerate() {
-                    x[nd.start + i + j * m] = *v;
-                }
-            }
-            for (&row, tv) in nd.pattern.iter().zip(&tw.t[..r]) {
-                for (j, v) in tv[..w].iter().enumerate() {
-                    x[row + j * m] += v;
-                }
-            }
-        }
-    }
-
-    /// x ← L⁻ᵀ x for the column-major block `x` (m rows), [`WIDTH`] columns per pass.
-    pub(crate) fn lt_solve(
-        &self,
-        sym: &SymbolicSupernodalCholesky<usize>,
-        values: &[f64],
-        x: &mut [f64],
-        work: &mut SolveWork,
-        par: Par,
-    ) {
-        let m = sym.nrows();
-        assert!(x.len().is_multiple_of(m.max(1)));
-        let k = x.len() / m.max(1);
-        let par = !matches!(par, Par::Seq);
-        for j0 in (0..k).step_by(WIDTH) {
-            let w = WIDTH.min(k - j0);
-            self.lt_solve_pass(sym, values, &mut x[j0 * m..(j0 + w) * m], w, work, par);
         }
     }
 
@@ -354,61 +386,27 @@ impl SolvePlan {
         work: &mut SolveWork,
         par: bool,
     ) {
-        let m = sym.nrows();
+        let xb = Block {
+            p: Shared(x.as_mut_ptr()),
+            m: sym.nrows(),
+            w,
+        };
         let tw = &mut work.top;
         for &s in self.top.iter().rev() {
             let nd = node(sym, values, s);
-            let (c, r) = (nd.ncols, nd.pattern.len());
-            for (tv, &row) in tw.t[..r].iter_mut().zip(nd.pattern) {
-                *tv = std::array::from_fn(|j| if j < w { x[row + j * m] } else { 0.0 });
-            }
-            let xr = &mut tw.xr[..c];
-            for (i, row) in xr.iter_mut().enumerate() {
-                *row = std::array::from_fn(|j| if j < w { x[nd.start + i + j * m] } else { 0.0 });
-            }
-            backward(nd.values, c, r, xr, &tw.t, par && (c + r) * c >= PAR_MIN);
-            for (i, row) in xr.iter().enumerate() {
-                for (j, v) in row[..w].iter().enumerate() {
-                    x[nd.start + i + j * m] = *v;
-                }
-            }
+            let big = par && (nd.ncols + nd.pattern.len()) * nd.ncols >= PAR_MIN;
+            // SAFETY: x is this function's alone
+            unsafe { backward_node(xb, &nd, tw, big) };
         }
-        let xp = Shared(x.as_mut_ptr());
         self.groups
             .par_iter()
             .zip(work.groups.par_iter_mut())
             .for_each(|(group, gw)| {
                 for &s in group.iter().rev() {
-                    let nd = node(sym, values, s);
-                    let (c, r) = (nd.ncols, nd.pattern.len());
-                    // SAFETY (the reads and writes of x below): the pattern rows are of this
-                    // group's subtrees (written only by this task, before) or of the top
-                    // (read-only here); rows start..start + c are this group's supernode s
-                    for (tv, &row) in gw.t[..r].iter_mut().zip(nd.pattern) {
-                        *tv = std::array::from_fn(|j| {
-                            if j < w {
-                                unsafe { *xp.at(row + j * m) }
-                            } else {
-                                0.0
-                            }
-                        });
-                    }
-                    let xr = &mut gw.xr[..c];
-                    for (i, row) in xr.iter_mut().enumerate() {
-                        *row = std::array::from_fn(|j| {
-                            if j < w {
-                                unsafe { *xp.at(nd.start + i + j * m) }
-                            } else {
-                                0.0
-                            }
-                        });
-                    }
-                    backward(nd.values, c, r, xr, &gw.t, false);
-                    for (i, row) in xr.iter().enumerate() {
-                        for (j, v) in row[..w].iter().enumerate() {
-                            unsafe { *xp.at(nd.start + i + j * m) = *v };
-                        }
-                    }
+                    // SAFETY (x): the pattern rows are of this group's subtrees (written only
+                    // by this task, before) or of the top (read-only now); rows
+                    // start..start + c are this group's supernode s
+                    unsafe { backward_node(xb, &node(sym, values, s), gw, false) };
                 }
             });
     }
@@ -435,6 +433,12 @@ const COL_CHUNK: usize = 32;
 /// One row of a block of right-hand sides.
 type Row = [f64; WIDTH];
 
+/// Whether the CPU has AVX-512F and FMA (checked at run time, cached by std).
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma")
+}
+
 /// out[i] −= Σ_p a[i + p·lda] · x[p], for i < out.len() and p < x.len().
 ///
 /// The products of the solves are skinny (16 columns against a tall block of L): this
@@ -443,96 +447,133 @@ type Row = [f64; WIDTH];
 /// at run time); every version fuses the same multiply-adds in the same order.
 fn sub_nn(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
     #[cfg(target_arch = "x86_64")]
-    let vector = std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma");
+    let vector = has_avx512();
     for (k, xs) in x.chunks(NN_COLS).enumerate() {
         let a = &a[k * NN_COLS * lda..];
         #[cfg(target_arch = "x86_64")]
         if vector {
             // SAFETY: the CPU supports AVX-512F and FMA, checked above
-            unsafe { sub_nn_avx512(out, a, lda, xs) };
+            unsafe { tiles_avx512(out, a, lda, 1, xs) };
             continue;
         }
-        sub_nn_plain(out, a, lda, xs);
+        tiles_plain(out, a, lda, 1, xs);
     }
 }
 
-/// [`sub_nn_plain`] in AVX-512F: an 8 × 16 tile in 16 registers (the same fused
-/// multiply-adds in the same order, so the same bits).
+/// acc[2k], acc[2k + 1] += s_k · (x0, x1) for the 8 multipliers of a tile, one fused
+/// multiply-add per register.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn sub_nn_avx512(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
+#[inline]
+fn tile_fma(
+    acc: &mut [std::arch::x86_64::__m512d; 16],
+    s: [f64; 8],
+    x0: std::arch::x86_64::__m512d,
+    x1: std::arch::x86_64::__m512d,
+) {
     use std::arch::x86_64::*;
-    let rows = out.len();
-    if rows == 0 || x.is_empty() {
-        return;
+    for k in 0..8 {
+        let v = _mm512_set1_pd(s[k]);
+        acc[2 * k] = _mm512_fmadd_pd(v, x0, acc[2 * k]);
+        acc[2 * k + 1] = _mm512_fmadd_pd(v, x1, acc[2 * k + 1]);
     }
-    assert!((x.len() - 1) * lda + rows <= a.len());
-    let (ap, xp, op) = (
-        a.as_ptr(),
-        x.as_ptr() as *const f64,
-        out.as_mut_ptr() as *mut f64,
-    );
-    // SAFETY: a[p·lda + i] for p < x.len(), i < rows is in bounds (asserted), x and out
-    // hold WIDTH = 16 contiguous values per row
-    unsafe {
-        // tiles of 8 rows; the last one partial (its missing rows multiply zeros and are
-        // not stored), so that every row runs 16 independent accumulator chains
-        for i0 in (0..rows).step_by(8) {
-            let valid = 8.min(rows - i0);
-            let mut acc = [_mm512_setzero_pd(); 16];
-            for p in 0..x.len() {
-                let x0 = _mm512_loadu_pd(xp.add(p * WIDTH));
-                let x1 = _mm512_loadu_pd(xp.add(p * WIDTH + 8));
-                let col = ap.add(p * lda + i0);
-                for ii in 0..8 {
-                    let s = _mm512_set1_pd(if ii < valid { *col.add(ii) } else { 0.0 });
-                    acc[2 * ii] = _mm512_fmadd_pd(s, x0, acc[2 * ii]);
-                    acc[2 * ii + 1] = _mm512_fmadd_pd(s, x1, acc[2 * ii + 1]);
-                }
-            }
-            for ii in 0..valid {
-                let o = op.add((i0 + ii) * WIDTH);
-                _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * ii]));
-                let o = o.add(8);
-                _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * ii + 1]));
-            }
+}
+
+/// Rows k < `valid` of 16 values from `out` on: row −= (acc[2k], acc[2k + 1]).
+///
+/// # Safety
+/// `out` points to `valid` rows of 16 values, writable.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+#[inline]
+unsafe fn tile_sub(acc: &[std::arch::x86_64::__m512d; 16], out: *mut f64, valid: usize) {
+    use std::arch::x86_64::*;
+    for k in 0..valid {
+        // SAFETY: the caller's contract
+        unsafe {
+            let o = out.add(k * WIDTH);
+            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * k]));
+            let o = o.add(8);
+            _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * k + 1]));
         }
     }
 }
 
-#[inline(always)]
-fn sub_nn_plain(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
-    let rows = out.len();
-    let mut i0 = 0;
-    while i0 + 8 <= rows {
-        let mut acc = [[0.0f64; WIDTH]; 8];
-        for (p, xp) in x.iter().enumerate() {
-            let col: &[f64; 8] = a[p * lda + i0..p * lda + i0 + 8].try_into().unwrap();
-            for ii in 0..8 {
-                let s = col[ii];
-                for j in 0..WIDTH {
-                    acc[ii][j] = s.mul_add(xp[j], acc[ii][j]);
-                }
-            }
-        }
-        for ii in 0..8 {
-            for j in 0..WIDTH {
-                out[i0 + ii][j] -= acc[ii][j];
-            }
-        }
-        i0 += 8;
+/// The bounds of [`tiles_avx512`] and [`tiles_plain`]: the last entry read is in `a`.
+fn tiles_in_bounds(a: &[f64], sq: usize, sk: usize, nb: usize, nq: usize) -> bool {
+    nb == 0 || nq == 0 || (nb - 1) * sk + (nq - 1) * sq < a.len()
+}
+
+/// out[b] −= Σ_q a[q·sq + b·sk] · v[q] for b < out.len(), q < v.len(): [`sub_nn`] with
+/// (sq, sk) = (lda, 1), [`sub_tn`] with (1, lda). Tiles of 8 output rows × 16 columns in 16
+/// registers; the last tile partial (its missing lanes repeat the last one and are not
+/// stored), so that every output row runs 16 independent chains of fused multiply-adds, in q
+/// order (the bits of [`tiles_plain`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn tiles_avx512(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Row]) {
+    use std::arch::x86_64::*;
+    if v.is_empty() {
+        return;
     }
-    for i in i0..rows {
-        let mut acc = [0.0f64; WIDTH];
-        for (p, xp) in x.iter().enumerate() {
-            let s = a[p * lda + i];
-            for j in 0..WIDTH {
-                acc[j] = s.mul_add(xp[j], acc[j]);
+    assert!(tiles_in_bounds(a, sq, sk, out.len(), v.len()));
+    let (ap, vp, op) = (
+        a.as_ptr(),
+        v.as_ptr() as *const f64,
+        out.as_mut_ptr() as *mut f64,
+    );
+    for b0 in (0..out.len()).step_by(8) {
+        let valid = 8.min(out.len() - b0);
+        // SAFETY: every a[q·sq + b·sk] read is in bounds (asserted), v and out hold 16
+        // contiguous values per row
+        unsafe {
+            let base: [*const f64; 8] =
+                std::array::from_fn(|k| ap.add((b0 + k.min(valid - 1)) * sk));
+            let mut acc = [_mm512_setzero_pd(); 16];
+            for q in 0..v.len() {
+                let x0 = _mm512_loadu_pd(vp.add(q * WIDTH));
+                let x1 = _mm512_loadu_pd(vp.add(q * WIDTH + 8));
+                tile_fma(
+                    &mut acc,
+                    std::array::from_fn(|k| *base[k].add(q * sq)),
+                    x0,
+                    x1,
+                );
             }
+            tile_sub(&acc, op.add(b0 * WIDTH), valid);
         }
+    }
+}
+
+/// [`tiles_avx512`] for any CPU.
+fn tiles_plain(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Row]) {
+    assert!(tiles_in_bounds(a, sq, sk, out.len(), v.len()));
+    for b0 in (0..out.len()).step_by(8) {
+        let valid = 8.min(out.len() - b0);
+        let base: [usize; 8] = std::array::from_fn(|k| (b0 + k.min(valid - 1)) * sk);
+        let mut acc = [[0.0f64; WIDTH]; 8];
+        for (q, vq) in v.iter().enumerate() {
+            tile_fma_plain(&mut acc, std::array::from_fn(|k| a[base[k] + q * sq]), vq);
+        }
+        tile_sub_plain(&acc, &mut out[b0..b0 + valid]);
+    }
+}
+
+/// The plain tile: acc[k] += s_k · v (fused, as in [`tile_fma`]).
+#[inline(always)]
+fn tile_fma_plain(acc: &mut [Row; 8], s: [f64; 8], v: &Row) {
+    for k in 0..8 {
         for j in 0..WIDTH {
-            out[i][j] -= acc[j];
+            acc[k][j] = s[k].mul_add(v[j], acc[k][j]);
         }
+    }
+}
+
+/// out[k] −= acc[k] for the rows of `out` (at most 8).
+#[inline(always)]
+fn tile_sub_plain(acc: &[Row; 8], out: &mut [Row]) {
+    for (o, a) in out.iter_mut().zip(acc) {
+        o.iter_mut().zip(a).for_each(|(o, a)| *o -= a);
     }
 }
 
@@ -540,96 +581,11 @@ fn sub_nn_plain(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
 /// product, tiles of 8 columns of L × 16; see [`sub_nn`]).
 fn sub_tn(out: &mut [Row], a: &[f64], lda: usize, t: &[Row]) {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX-512F and FMA, checked just above
-            unsafe { sub_tn_avx512(out, a, lda, t) };
-            return;
-        }
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F and FMA, checked just above
+        return unsafe { tiles_avx512(out, a, 1, lda, t) };
     }
-    sub_tn_plain(out, a, lda, t);
-}
-
-/// [`sub_tn_plain`] in AVX-512F (8 columns of L × 16 in 16 registers; the same bits).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn sub_tn_avx512(out: &mut [Row], a: &[f64], lda: usize, t: &[Row]) {
-    use std::arch::x86_64::*;
-    let cols = out.len();
-    let n = t.len();
-    if cols == 0 || n == 0 {
-        return;
-    }
-    assert!((cols - 1) * lda + n <= a.len());
-    let (ap, tp, op) = (
-        a.as_ptr(),
-        t.as_ptr() as *const f64,
-        out.as_mut_ptr() as *mut f64,
-    );
-    // SAFETY: a[p·lda + i] for p < cols, i < n is in bounds (asserted), t and out hold
-    // WIDTH = 16 contiguous values per row
-    unsafe {
-        // tiles of 8 columns of L; the last one partial (its missing columns repeat the last
-        // column and are not stored)
-        for p0 in (0..cols).step_by(8) {
-            let valid = 8.min(cols - p0);
-            let mut acc = [_mm512_setzero_pd(); 16];
-            let c: [*const f64; 8] =
-                std::array::from_fn(|pp| ap.add((p0 + pp.min(valid - 1)) * lda));
-            for i in 0..n {
-                let x0 = _mm512_loadu_pd(tp.add(i * WIDTH));
-                let x1 = _mm512_loadu_pd(tp.add(i * WIDTH + 8));
-                for pp in 0..8 {
-                    let s = _mm512_set1_pd(*c[pp].add(i));
-                    acc[2 * pp] = _mm512_fmadd_pd(s, x0, acc[2 * pp]);
-                    acc[2 * pp + 1] = _mm512_fmadd_pd(s, x1, acc[2 * pp + 1]);
-                }
-            }
-            for pp in 0..valid {
-                let o = op.add((p0 + pp) * WIDTH);
-                _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * pp]));
-                let o = o.add(8);
-                _mm512_storeu_pd(o, _mm512_sub_pd(_mm512_loadu_pd(o), acc[2 * pp + 1]));
-            }
-        }
-    }
-}
-
-#[inline(always)]
-fn sub_tn_plain(out: &mut [Row], a: &[f64], lda: usize, t: &[Row]) {
-    let cols = out.len();
-    let n = t.len();
-    let mut p0 = 0;
-    while p0 + 8 <= cols {
-        let mut acc = [[0.0f64; WIDTH]; 8];
-        let c: [&[f64]; 8] = std::array::from_fn(|pp| &a[(p0 + pp) * lda..(p0 + pp) * lda + n]);
-        for (i, ti) in t.iter().enumerate() {
-            for pp in 0..8 {
-                let s = c[pp][i];
-                for j in 0..WIDTH {
-                    acc[pp][j] = s.mul_add(ti[j], acc[pp][j]);
-                }
-            }
-        }
-        for pp in 0..8 {
-            for j in 0..WIDTH {
-                out[p0 + pp][j] -= acc[pp][j];
-            }
-        }
-        p0 += 8;
-    }
-    for p in p0..cols {
-        let mut acc = [0.0f64; WIDTH];
-        let c = &a[p * lda..p * lda + n];
-        for (i, ti) in t.iter().enumerate() {
-            for j in 0..WIDTH {
-                acc[j] = c[i].mul_add(ti[j], acc[j]);
-            }
-        }
-        for j in 0..WIDTH {
-            out[p][j] -= acc[j];
-        }
-    }
+    tiles_plain(out, a, 1, lda, t);
 }
 
 /// [`sub_nn`], in fixed row chunks in parallel when `par` (the same bits: every row is
@@ -692,12 +648,9 @@ fn backward(ls: &[f64], c: usize, r: usize, xr: &mut [Row], t: &[Row], par: bool
 /// x.len() (a panel of a diagonal block), by substitution on the 16 columns at once.
 fn triangle(x: &mut [Row], a: &[f64], lda: usize, transposed: bool) {
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports AVX-512F and FMA, checked just above
-            unsafe { triangle_avx512(x, a, lda, transposed) };
-            return;
-        }
+    if has_avx512() {
+        // SAFETY: the CPU supports AVX-512F and FMA, checked just above
+        return unsafe { triangle_avx512(x, a, lda, transposed) };
     }
     triangle_plain(x, a, lda, transposed);
 }
@@ -801,12 +754,12 @@ mod tests {
             let (mut o1, mut o2) = (rows(no, 2), rows(no, 2));
             sub_nn(&mut o1, &a, lda, &x);
             for (k, xs) in x.chunks(NN_COLS).enumerate() {
-                sub_nn_plain(&mut o2, &a[k * NN_COLS * lda..], lda, xs);
+                tiles_plain(&mut o2, &a[k * NN_COLS * lda..], lda, 1, xs);
             }
             assert_eq!(bits(&o1), bits(&o2));
             let (mut o1, mut o2) = (rows(no, 3), rows(no, 3));
             sub_tn(&mut o1, &a, lda, &x);
-            sub_tn_plain(&mut o2, &a, lda, &x);
+            tiles_plain(&mut o2, &a, 1, lda, &x);
             assert_eq!(bits(&o1), bits(&o2));
         }
         for transposed in [false, true] {
