@@ -78,9 +78,12 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 impl Shared {
-    /// The pointer (a method, so that closures capture the whole `Shared`).
-    fn at(self, i: usize) -> *mut f64 {
-        // SAFETY: callers pass offsets inside x (row < m, column < k)
+    /// The pointer to element `i` (a method, so that closures capture the whole `Shared`).
+    ///
+    /// # Safety
+    /// `i` lies inside x (row < m, column < w).
+    unsafe fn at(self, i: usize) -> *mut f64 {
+        // SAFETY: the caller's contract
         unsafe { self.0.add(i) }
     }
 }
@@ -244,6 +247,25 @@ impl SolvePlan {
         }
         groups.iter_mut().for_each(|g| g.sort_unstable());
         groups.retain(|g| !g.is_empty());
+        // the concurrent groups write disjoint rows only if every pattern row of a group's
+        // supernode is of the same group or of the top (true of an elimination tree, where
+        // the pattern rows are ancestors); checked, and if it ever failed, all supernodes
+        // would go to the top and run one after the other
+        let mut group_of = vec![NONE; ns];
+        for (g, members) in groups.iter().enumerate() {
+            members.iter().for_each(|&s| group_of[s] = g);
+        }
+        let closed = groups.iter().enumerate().all(|(g, members)| {
+            members.iter().all(|&s| {
+                rows[cp[s]..cp[s + 1]]
+                    .iter()
+                    .all(|&row| matches!(group_of[owner[row]], NONE) || group_of[owner[row]] == g)
+            })
+        });
+        if !closed {
+            top = (0..ns).collect();
+            groups.clear();
+        }
         top.sort_unstable();
         let mut top_local = vec![NONE; n];
         let mut top_rows = Vec::with_capacity(top.len());
@@ -283,14 +305,15 @@ impl SolvePlan {
             .map(|s| sym.supernode_end()[s] - sym.supernode_begin()[s])
             .max()
             .unwrap_or(0);
-        let one = || GroupWork {
+        let one = |nt: usize| GroupWork {
             buf: vec![[0.0; WIDTH]; nt],
             xr: vec![[0.0; WIDTH]; max_c],
             t: vec![[0.0; WIDTH]; self.max_pattern],
         };
         SolveWork {
-            groups: self.groups.iter().map(|_| one()).collect(),
-            top: one(),
+            groups: self.groups.iter().map(|_| one(nt)).collect(),
+            // the top adds its updates to x directly
+            top: one(0),
         }
     }
 
@@ -307,6 +330,11 @@ impl SolvePlan {
     ) {
         let m = sym.nrows();
         assert!(x.len().is_multiple_of(m.max(1)));
+        assert_eq!(
+            work.groups.len(),
+            self.groups.len(),
+            "a workspace of another factor"
+        );
         let k = x.len() / m.max(1);
         let par = !matches!(par, Par::Seq);
         for j0 in (0..k).step_by(WIDTH) {
@@ -439,6 +467,12 @@ fn has_avx512() -> bool {
     std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("fma")
 }
 
+/// Whether the CPU has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+fn has_avx2() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+}
+
 /// out[i] −= Σ_p a[i + p·lda] · x[p], for i < out.len() and p < x.len().
 ///
 /// The products of the solves are skinny (16 columns against a tall block of L): this
@@ -446,18 +480,33 @@ fn has_avx512() -> bool {
 /// columns kept in registers. Compiled for AVX-512F with FMA where the CPU has them (checked
 /// at run time); every version fuses the same multiply-adds in the same order.
 fn sub_nn(out: &mut [Row], a: &[f64], lda: usize, x: &[Row]) {
-    #[cfg(target_arch = "x86_64")]
-    let vector = has_avx512();
     for (k, xs) in x.chunks(NN_COLS).enumerate() {
-        let a = &a[k * NN_COLS * lda..];
-        #[cfg(target_arch = "x86_64")]
-        if vector {
-            // SAFETY: the CPU supports AVX-512F and FMA, checked above
-            unsafe { tiles_avx512(out, a, lda, 1, xs) };
-            continue;
-        }
-        tiles_plain(out, a, lda, 1, xs);
+        tiles(out, &a[k * NN_COLS * lda..], lda, 1, xs);
     }
+}
+
+/// [`tiles_avx512`] where the CPU has AVX-512F, else [`tiles_plain`] compiled for AVX2 and
+/// FMA where it has those (its `mul_add` then one instruction, not a call), else plain.
+fn tiles(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Row]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx512() {
+            // SAFETY: the CPU supports AVX-512F and FMA, checked just above
+            return unsafe { tiles_avx512(out, a, sq, sk, v) };
+        }
+        if has_avx2() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above
+            return unsafe { tiles_avx2(out, a, sq, sk, v) };
+        }
+    }
+    tiles_plain(out, a, sq, sk, v);
+}
+
+/// [`tiles_plain`] compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tiles_avx2(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Row]) {
+    tiles_plain(out, a, sq, sk, v);
 }
 
 /// acc[2k], acc[2k + 1] += s_k · (x0, x1) for the 8 multipliers of a tile, one fused
@@ -545,7 +594,8 @@ unsafe fn tiles_avx512(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Ro
     }
 }
 
-/// [`tiles_avx512`] for any CPU.
+/// [`tiles_avx512`] for any CPU (inlined into its AVX2 version).
+#[inline(always)]
 fn tiles_plain(out: &mut [Row], a: &[f64], sq: usize, sk: usize, v: &[Row]) {
     assert!(tiles_in_bounds(a, sq, sk, out.len(), v.len()));
     for b0 in (0..out.len()).step_by(8) {
@@ -580,12 +630,7 @@ fn tile_sub_plain(acc: &[Row; 8], out: &mut [Row]) {
 /// out[p] −= Σ_i a[i + p·lda] · t[i], for p < out.len() and i < t.len() (the transposed
 /// product, tiles of 8 columns of L × 16; see [`sub_nn`]).
 fn sub_tn(out: &mut [Row], a: &[f64], lda: usize, t: &[Row]) {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx512() {
-        // SAFETY: the CPU supports AVX-512F and FMA, checked just above
-        return unsafe { tiles_avx512(out, a, 1, lda, t) };
-    }
-    tiles_plain(out, a, 1, lda, t);
+    tiles(out, a, 1, lda, t);
 }
 
 /// [`sub_nn`], in fixed row chunks in parallel when `par` (the same bits: every row is
@@ -652,6 +697,18 @@ fn triangle(x: &mut [Row], a: &[f64], lda: usize, transposed: bool) {
         // SAFETY: the CPU supports AVX-512F and FMA, checked just above
         return unsafe { triangle_avx512(x, a, lda, transposed) };
     }
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above
+        return unsafe { triangle_avx2(x, a, lda, transposed) };
+    }
+    triangle_plain(x, a, lda, transposed);
+}
+
+/// [`triangle_plain`] compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn triangle_avx2(x: &mut [Row], a: &[f64], lda: usize, transposed: bool) {
     triangle_plain(x, a, lda, transposed);
 }
 
@@ -761,6 +818,13 @@ mod tests {
             sub_tn(&mut o1, &a, lda, &x);
             tiles_plain(&mut o2, &a, 1, lda, &x);
             assert_eq!(bits(&o1), bits(&o2));
+            #[cfg(target_arch = "x86_64")]
+            if has_avx2() {
+                let mut o3 = rows(no, 3);
+                // SAFETY: the CPU supports AVX2 and FMA, checked just above
+                unsafe { tiles_avx2(&mut o3, &a, 1, lda, &x) };
+                assert_eq!(bits(&o3), bits(&o2));
+            }
         }
         for transposed in [false, true] {
             let (mut x1, mut x2) = (rows(37, 4), rows(37, 4));
