@@ -11,8 +11,8 @@
 //!   and disjoint subtrees below it, dealt into [`GROUPS`] groups of about equal work;
 //! - the right-hand sides of a supernode are gathered into rows of [`WIDTH`] = 16 values, and
 //!   the products with L are skinny kernels that stream L once without packing (8 × 16 tiles
-//!   in registers, AVX-512F where the CPU has it, with the bits of the plain version); the
-//!   diagonal blocks are solved in panels of 128 columns;
+//!   in registers, AVX-512F or else AVX2 + FMA where the CPU has them, with the bits of the
+//!   plain version); the diagonal blocks are solved in panels of 128 columns;
 //! - L⁻¹: the groups run concurrently, each over its supernodes in ascending order; an update
 //!   of a row of its own subtrees goes straight into x, an update of a top row into the
 //!   group's own buffer. The buffers are then added to x in group order, and the top
