@@ -256,6 +256,16 @@ fn structural_nnz(symbolic: &SymbolicCholesky<usize>) -> usize {
     }
 }
 
+/// The supernodal structure of a symbolic factor (`symbolic_analysis` forces one).
+fn supernodal_of(symbolic: &SymbolicCholesky<usize>) -> &SymbolicSupernodalCholesky<usize> {
+    match symbolic.raw() {
+        SymbolicCholeskyRaw::Supernodal(s) => s,
+        SymbolicCholeskyRaw::Simplicial(_) => {
+            unreachable!("the symbolic analysis forces a supernodal factor")
+        }
+    }
+}
+
 /// Asks the kernel for transparent huge pages (2 MiB) under a large buffer not yet touched:
 /// the factor's values are gigabytes at N = 10⁵, read in strided patterns by the
 /// factorization and the solves, so 4 KiB pages cost a page fault each and many TLB misses. A
@@ -338,12 +348,7 @@ impl PinnedCholesky {
             symbolic_seconds: (t1 - t0).as_secs_f64(),
             numeric_seconds: t1.elapsed().as_secs_f64(),
         };
-        let plan = match symbolic.raw() {
-            SymbolicCholeskyRaw::Supernodal(sym) => SolvePlan::new(sym),
-            SymbolicCholeskyRaw::Simplicial(_) => {
-                unreachable!("the symbolic analysis forces a supernodal factor")
-            }
-        };
+        let plan = SolvePlan::new(supernodal_of(&symbolic));
         Ok(Self {
             symbolic,
             values,
@@ -369,21 +374,11 @@ impl PinnedCholesky {
     }
 
     fn supernodal_symbolic(&self) -> &SymbolicSupernodalCholesky<usize> {
-        match self.symbolic.raw() {
-            SymbolicCholeskyRaw::Supernodal(s) => s,
-            SymbolicCholeskyRaw::Simplicial(_) => {
-                unreachable!("the symbolic analysis forces a supernodal factor")
-            }
-        }
+        supernodal_of(&self.symbolic)
     }
 
     fn supernodal(&self) -> SupernodalLltRef<'_, usize, f64> {
-        match self.symbolic.raw() {
-            SymbolicCholeskyRaw::Supernodal(s) => SupernodalLltRef::new(s, &self.values),
-            SymbolicCholeskyRaw::Simplicial(_) => {
-                unreachable!("the symbolic analysis forces a supernodal factor")
-            }
-        }
+        SupernodalLltRef::new(self.supernodal_symbolic(), &self.values)
     }
 
     /// (forward, inverse) arrays of P: (P x)_i = x_{forward[i]}.

@@ -176,6 +176,13 @@ struct Node<'a> {
     values: &'a [f64],
 }
 
+impl Node<'_> {
+    /// Whether the node's products are worth splitting into parallel chunks.
+    fn is_big(&self) -> bool {
+        (self.ncols + self.pattern.len()) * self.ncols >= PAR_MIN
+    }
+}
+
 fn node<'a>(sym: &'a SymbolicSupernodalCholesky<usize>, values: &'a [f64], s: usize) -> Node<'a> {
     let (b, e) = (sym.supernode_begin()[s], sym.supernode_end()[s]);
     let cp = sym.col_ptr_for_row_idx();
@@ -339,29 +346,28 @@ impl SolvePlan {
         let par = !matches!(par, Par::Seq);
         for j0 in (0..k).step_by(WIDTH) {
             let w = WIDTH.min(k - j0);
-            let x = &mut x[j0 * m..(j0 + w) * m];
+            let xb = Block {
+                p: Shared(x[j0 * m..(j0 + w) * m].as_mut_ptr()),
+                m,
+                w,
+            };
             if transposed {
-                self.lt_solve_pass(sym, values, x, w, work, par);
+                self.lt_solve_pass(sym, values, xb, work, par);
             } else {
-                self.l_solve_pass(sym, values, x, w, work, par);
+                self.l_solve_pass(sym, values, xb, work, par);
             }
         }
     }
 
+    /// One pass of [`Self::solve`] over the columns `xb` (which nothing else touches).
     fn l_solve_pass(
         &self,
         sym: &SymbolicSupernodalCholesky<usize>,
         values: &[f64],
-        x: &mut [f64],
-        w: usize,
+        xb: Block,
         work: &mut SolveWork,
         par: bool,
     ) {
-        let xb = Block {
-            p: Shared(x.as_mut_ptr()),
-            m: sym.nrows(),
-            w,
-        };
         let top_local = &self.top_local;
         self.groups
             .par_iter()
@@ -383,7 +389,7 @@ impl SolvePlan {
                 }
             });
         // the groups' updates of the top rows, in group order
-        for gw in &work.groups[..self.groups.len()] {
+        for gw in &work.groups {
             for (i, &s) in self.top.iter().enumerate() {
                 let (b, e) = (sym.supernode_begin()[s], sym.supernode_end()[s]);
                 let l0 = self.top_rows[i];
@@ -396,7 +402,7 @@ impl SolvePlan {
         let tw = &mut work.top;
         for &s in &self.top {
             let nd = node(sym, values, s);
-            let big = par && (nd.ncols + nd.pattern.len()) * nd.ncols >= PAR_MIN;
+            let big = par && nd.is_big();
             // SAFETY: x is this function's alone
             unsafe { forward_node(xb, &nd, tw, big) };
             for (&row, tv) in nd.pattern.iter().zip(&tw.t) {
@@ -405,24 +411,19 @@ impl SolvePlan {
         }
     }
 
+    /// One pass of [`Self::solve`] over the columns `xb` (which nothing else touches).
     fn lt_solve_pass(
         &self,
         sym: &SymbolicSupernodalCholesky<usize>,
         values: &[f64],
-        x: &mut [f64],
-        w: usize,
+        xb: Block,
         work: &mut SolveWork,
         par: bool,
     ) {
-        let xb = Block {
-            p: Shared(x.as_mut_ptr()),
-            m: sym.nrows(),
-            w,
-        };
         let tw = &mut work.top;
         for &s in self.top.iter().rev() {
             let nd = node(sym, values, s);
-            let big = par && (nd.ncols + nd.pattern.len()) * nd.ncols >= PAR_MIN;
+            let big = par && nd.is_big();
             // SAFETY: x is this function's alone
             unsafe { backward_node(xb, &nd, tw, big) };
         }
